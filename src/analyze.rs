@@ -1,0 +1,249 @@
+//! The batch driver: saved logs -> records -> events -> classification -> groups -> report.
+//!
+//! Everything streams: one reusable line buffer, one pending event, bounded groups. The report is
+//! built once at the end and rendered; `--events` is written as events pass.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context as _, Result};
+
+use crate::classify::{Category, Classification, Classifier, Scratch, Severity};
+use crate::cli::{AnalyzeArgs, ColorChoice, FailOn, MultilineMode, ShowLevel};
+use crate::group::{format_id, Grouper, OTHER_GROUP};
+use crate::multiline::{Assembler, Event, Joining};
+use crate::record::Services;
+use crate::render::{self, TextOptions};
+use crate::report::{FailThreshold, InputInfo, Report, ReportInputs, Tally};
+use crate::source::saved::{read_line_bounded, SavedLogParser, SavedOptions};
+use crate::source::MAX_LINE_BYTES;
+use crate::ExitStatus;
+
+/// Size of the input buffer (also how much `auto` sniffs).
+const READ_BUFFER: usize = 256 * 1024;
+
+/// Runs `logsift analyze`.
+pub fn run(args: &AnalyzeArgs) -> Result<ExitStatus> {
+    let packs = crate::load_packs(&args.patterns)?;
+    let classifier = Classifier::new(&packs)?;
+    let (reader, kind, name): (Box<dyn Read>, &'static str, Option<String>) = match &args.input.file {
+        Some(p) if p.as_os_str() == "-" => (Box::new(io::stdin().lock()), "stdin", None),
+        Some(p) => {
+            let f = File::open(p).with_context(|| format!("cannot open `{}`", p.display()))?;
+            (Box::new(f), "file", Some(p.display().to_string()))
+        }
+        None if !io::stdin().is_terminal() => (Box::new(io::stdin().lock()), "stdin", None),
+        None => bail!("no input: give saved logs with `--file PATH` or pipe them in (`docker compose logs | logsift analyze`)"),
+    };
+    let mut reader = BufReader::with_capacity(READ_BUFFER, reader);
+    let mut events_out = match &args.output.events {
+        Some(p) => Some(EventsWriter::create(p)?),
+        None => None,
+    };
+    let fail_on = match args.output.fail_on {
+        FailOn::Critical => FailThreshold::At(Severity::Critical),
+        FailOn::Error => FailThreshold::At(Severity::Error),
+        FailOn::Warning => FailThreshold::At(Severity::Warning),
+        FailOn::Never => FailThreshold::Never,
+    };
+    let show = match args.output.show {
+        ShowLevel::Critical => Severity::Critical,
+        ShowLevel::Error => Severity::Error,
+        ShowLevel::Warning => Severity::Warning,
+        ShowLevel::All => Severity::Debug,
+    };
+    let joining = match args.input.multiline {
+        MultilineMode::Auto => Joining::Auto,
+        MultilineMode::Off => Joining::Off,
+    };
+
+    let mut parser = SavedLogParser::new(&SavedOptions {
+        format: args.input.input_format,
+        default_service: args.input.service_name.clone(),
+    });
+    let head = reader
+        .fill_buf()
+        .with_context(|| format!("cannot read {}", name.as_deref().unwrap_or("stdin")))?;
+    parser.sniff(head);
+
+    let mut pipeline = Pipeline {
+        classifier: &classifier,
+        scratch: Scratch::default(),
+        grouper: Grouper::new(args.output.max_groups as usize),
+        tally: Tally::new(usize::from(args.output.context)),
+        events: 0,
+        events_out: events_out.as_mut(),
+        error: None,
+    };
+    let mut assembler = Assembler::new(joining);
+    let mut line = Vec::with_capacity(4096);
+    let mut line_no = 0u64;
+    let source_name = name.as_deref().unwrap_or("stdin").to_owned();
+    while let Some(read) = read_line_bounded(&mut reader, &mut line, MAX_LINE_BYTES)
+        .with_context(|| format!("cannot read {source_name}"))?
+    {
+        line_no += 1;
+        parser.push_line(&line, read, line_no, &mut |services, rec| {
+            assembler.push(&rec, &mut |ev| pipeline.event(ev, services));
+        });
+    }
+    parser.finish(line_no, &mut |services, rec| {
+        assembler.push(&rec, &mut |ev| pipeline.event(ev, services));
+    });
+    assembler.flush(&mut |ev| pipeline.event(ev, parser.services()));
+    if let Some(e) = pipeline.error.take() {
+        return Err(e).context("cannot write --events");
+    }
+    let events = pipeline.events;
+    let Pipeline { grouper, tally, .. } = pipeline;
+    if let Some(w) = events_out {
+        w.finish()?;
+    }
+
+    let report = Report::build(
+        tally,
+        ReportInputs {
+            input: InputInfo {
+                kind,
+                name,
+                stats: parser.stats(),
+                events,
+            },
+            services: parser.services(),
+            classifier: &classifier,
+            grouper: &grouper,
+            fail_on,
+            show,
+        },
+    );
+    let color = match args.output.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            args.output.output.is_none()
+                && io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    let text = TextOptions {
+        color,
+        top: args.output.top,
+    };
+    match &args.output.output {
+        Some(p) => {
+            let f = File::create(p).with_context(|| format!("cannot create `{}`", p.display()))?;
+            let mut w = BufWriter::new(f);
+            render::render(&report, args.output.format, text, &mut w)
+                .and_then(|()| w.flush())
+                .with_context(|| format!("cannot write `{}`", p.display()))?;
+        }
+        None => {
+            let mut w = BufWriter::new(io::stdout().lock());
+            render::render(&report, args.output.format, text, &mut w).and_then(|()| w.flush())?;
+        }
+    }
+    Ok(if report.failed() {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Clean
+    })
+}
+
+/// The per-event stages after assembly.
+struct Pipeline<'a> {
+    classifier: &'a Classifier,
+    scratch: Scratch,
+    grouper: Grouper,
+    tally: Tally,
+    events: u64,
+    events_out: Option<&'a mut EventsWriter>,
+    error: Option<io::Error>,
+}
+
+impl Pipeline<'_> {
+    fn event(&mut self, ev: &Event<'_>, services: &Services) {
+        self.events += 1;
+        let class = self.classifier.classify(ev.text, &mut self.scratch);
+        let placement = self.grouper.observe(ev, &class);
+        self.tally.add(ev, &class, placement);
+        if let (Some(w), None) = (self.events_out.as_deref_mut(), &self.error) {
+            let rule = class
+                .rule
+                .or(class.ignored_by)
+                .map(|r| self.classifier.rule(r).id.as_str());
+            if let Err(e) = w.write(ev, &class, rule, placement.id, services) {
+                self.error = Some(e);
+            }
+        }
+    }
+}
+
+/// `--events`: one JSON object per event.
+struct EventsWriter {
+    out: BufWriter<File>,
+    path: PathBuf,
+    names: Vec<String>,
+}
+
+impl EventsWriter {
+    fn create(path: &Path) -> Result<EventsWriter> {
+        let f =
+            File::create(path).with_context(|| format!("cannot create `{}`", path.display()))?;
+        Ok(EventsWriter {
+            out: BufWriter::with_capacity(256 * 1024, f),
+            path: path.to_owned(),
+            names: Vec::new(),
+        })
+    }
+
+    fn write(
+        &mut self,
+        ev: &Event<'_>,
+        class: &Classification,
+        rule: Option<&str>,
+        group: u64,
+        services: &Services,
+    ) -> io::Result<()> {
+        let sid = ev.service as usize;
+        while self.names.len() <= sid {
+            let n = services.name(self.names.len() as u32);
+            self.names
+                .push(serde_json::to_string(n).unwrap_or_else(|_| "\"?\"".into()));
+        }
+        // An ignored event is expected noise: it is reported as info, with the rule that
+        // ignored it, so that it never counts as a finding downstream either.
+        let (severity, category, ignored) = match class.ignored_by {
+            Some(_) => (Severity::Info, Category::None, true),
+            None => (class.severity, class.category, false),
+        };
+        write!(
+            self.out,
+            "{{\"first_line\":{},\"last_line\":{},\"service\":{},\"severity\":\"{}\",\"category\":\"{}\",\"rule\":",
+            ev.first_line,
+            ev.last_line,
+            self.names[sid],
+            severity.as_str(),
+            category.as_str(),
+        )?;
+        match rule {
+            Some(r) => write!(self.out, "\"{r}\"")?,
+            None => self.out.write_all(b"null")?,
+        }
+        if group == OTHER_GROUP {
+            self.out.write_all(b",\"group\":\"other\"")?;
+        } else {
+            write!(self.out, ",\"group\":\"{}\"", format_id(group))?;
+        }
+        if ignored {
+            self.out.write_all(b",\"ignored\":true")?;
+        }
+        self.out.write_all(b"}\n")
+    }
+
+    fn finish(mut self) -> Result<()> {
+        self.out
+            .flush()
+            .with_context(|| format!("cannot write `{}`", self.path.display()))
+    }
+}

@@ -1,0 +1,288 @@
+//! The severity a line states about itself: its level word, field or marker.
+//!
+//! Understood: JSON fields (`level`, `severity`, `@l`, `log.level`, `lvl`, `levelname`, MongoDB's
+//! `"s"`, pino's numeric levels), logfmt `level=`/`lvl=`/`severity=`, bracketed levels in any case
+//! (`[error]`, `[Warning]`), upper-case level words (`ERROR`, `WARN`, `FATAL:`, PostgreSQL's
+//! `PANIC:`), klog (`E0806 12:00:00`), Ruby's `E, [` and syslog priorities (`<3>`). Lower-case
+//! words in prose ("0 errors", `error_log`, `errors=0`, `ErrorHandler`) are not levels.
+//! Only the first line of an event and its first [`SCAN_BYTES`] bytes are read: a level is stated
+//! early, and what comes later is the message.
+
+use memchr::memmem;
+
+use super::Severity;
+
+/// How far into the first line a level is looked for.
+pub const SCAN_BYTES: usize = 320;
+
+/// The level the event's first line states, if any.
+pub fn detect(text: &[u8]) -> Option<Severity> {
+    let end = memchr::memchr(b'\n', text).unwrap_or(text.len());
+    let line = &text[..end];
+    let line = strip_ansi_free_prefix(line);
+    let first = line.iter().position(|b| !b.is_ascii_whitespace())?;
+    let line = &line[first..];
+    if line[0] == b'{' {
+        if let Some(s) = json_level(line) {
+            return Some(s);
+        }
+    }
+    if line[0] == b'<' {
+        if let Some(s) = syslog_priority(line) {
+            return Some(s);
+        }
+    }
+    if let Some(s) = klog(line).or_else(|| ruby_logger(line)) {
+        return Some(s);
+    }
+    let scan = &line[..line.len().min(SCAN_BYTES)];
+    logfmt_level(scan).or_else(|| word_level(scan))
+}
+
+/// Skips nothing today; the hook keeps `detect` readable if a prefix form needs stripping.
+fn strip_ansi_free_prefix(line: &[u8]) -> &[u8] {
+    line
+}
+
+/// Maps a level name (any case) to a severity.
+pub fn parse_level_name(name: &[u8]) -> Option<Severity> {
+    let mut buf = [0u8; 12];
+    if name.is_empty() || name.len() > buf.len() {
+        return None;
+    }
+    for (d, s) in buf.iter_mut().zip(name) {
+        *d = s.to_ascii_lowercase();
+    }
+    Some(match &buf[..name.len()] {
+        b"trace" | b"debug" | b"dbug" | b"verbose" | b"fine" | b"finer" | b"finest" | b"d1"
+        | b"d2" | b"d3" | b"d4" | b"d5" => Severity::Debug,
+        b"info" | b"information" | b"informational" | b"notice" | b"note" | b"log" | b"system"
+        | b"i" => Severity::Info,
+        b"warn" | b"warning" | b"w" => Severity::Warning,
+        b"error" | b"err" | b"eror" | b"severe" | b"e" => Severity::Error,
+        b"fatal" | b"critical" | b"crit" | b"panic" | b"emerg" | b"emergency" | b"alert" | b"f"
+        | b"dpanic" => Severity::Critical,
+        _ => return None,
+    })
+}
+
+/// Upper-case level words only (and any case inside brackets), so prose is not read as a level.
+fn word_level(line: &[u8]) -> Option<Severity> {
+    let mut i = 0;
+    while i < line.len() {
+        let b = line[i];
+        if !b.is_ascii_alphabetic() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < line.len() && line[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        let word = &line[start..i];
+        // A word glued to `_`, `.` or `-` on either side is an identifier, not a level.
+        let before = start.checked_sub(1).map(|j| line[j]);
+        let after = line.get(i).copied();
+        if matches!(before, Some(b'_' | b'.' | b'-' | b'/' | b'='))
+            || matches!(after, Some(b'_' | b'.' | b'-' | b'/' | b'=' | b'('))
+        {
+            continue;
+        }
+        if word.len() < 3 {
+            continue;
+        }
+        let bracketed =
+            matches!(before, Some(b'[' | b'<' | b'(')) && matches!(after, Some(b']' | b'>' | b')'));
+        let upper = word.iter().all(|c| c.is_ascii_uppercase());
+        if bracketed || upper {
+            if let Some(s) = parse_level_name(word) {
+                return Some(s);
+            }
+        }
+    }
+    None
+}
+
+/// `level=error`, `lvl=eror`, `severity=warning` (values may be quoted).
+fn logfmt_level(line: &[u8]) -> Option<Severity> {
+    for key in [&b"level="[..], b"lvl=", b"severity="] {
+        let mut from = 0;
+        while let Some(p) = memmem::find(&line[from..], key) {
+            let at = from + p;
+            from = at + key.len();
+            if at > 0 && !matches!(line[at - 1], b' ' | b'\t' | b'"') {
+                continue;
+            }
+            let rest = &line[from..];
+            let rest = rest.strip_prefix(b"\"").unwrap_or(rest);
+            let end = rest
+                .iter()
+                .position(|b| matches!(b, b' ' | b'"' | b'\t' | b','))
+                .unwrap_or(rest.len());
+            if let Some(s) = parse_level_name(&rest[..end]) {
+                return Some(s);
+            }
+        }
+    }
+    None
+}
+
+/// JSON keys that hold a level, as they appear in the line (quoted).
+const JSON_KEYS: [&[u8]; 9] = [
+    b"\"level\"",
+    b"\"severity\"",
+    b"\"@l\"",
+    b"\"log.level\"",
+    b"\"lvl\"",
+    b"\"levelname\"",
+    b"\"loglevel\"",
+    b"\"s\"",
+    b"\"@level\"",
+];
+
+fn json_level(line: &[u8]) -> Option<Severity> {
+    for key in JSON_KEYS {
+        let Some(p) = memmem::find(line, key) else {
+            continue;
+        };
+        let rest = &line[p + key.len()..];
+        let rest = trim_start(rest).strip_prefix(b":")?;
+        let rest = trim_start(rest);
+        if let Some(v) = rest.strip_prefix(b"\"") {
+            let end = memchr::memchr(b'"', v)?;
+            if let Some(s) = parse_level_name(&v[..end]) {
+                return Some(s);
+            }
+        } else {
+            // pino / bunyan numbers: 10 trace, 20 debug, 30 info, 40 warn, 50 error, 60 fatal.
+            let end = rest
+                .iter()
+                .position(|b| !b.is_ascii_digit())
+                .unwrap_or(rest.len());
+            let n: u32 = std::str::from_utf8(&rest[..end]).ok()?.parse().ok()?;
+            return Some(match n {
+                0..=29 => Severity::Debug,
+                30..=39 => Severity::Info,
+                40..=49 => Severity::Warning,
+                50..=59 => Severity::Error,
+                _ => Severity::Critical,
+            });
+        }
+    }
+    None
+}
+
+fn trim_start(b: &[u8]) -> &[u8] {
+    let n = b.iter().take_while(|c| c.is_ascii_whitespace()).count();
+    &b[n..]
+}
+
+/// `<3>message`: a syslog priority; the severity is its low three bits.
+fn syslog_priority(line: &[u8]) -> Option<Severity> {
+    let close = line.iter().take(5).position(|&b| b == b'>')?;
+    let n: u32 = std::str::from_utf8(&line[1..close]).ok()?.parse().ok()?;
+    Some(match n % 8 {
+        0..=2 => Severity::Critical,
+        3 => Severity::Error,
+        4 => Severity::Warning,
+        5 | 6 => Severity::Info,
+        _ => Severity::Debug,
+    })
+}
+
+/// klog: `E0806 12:34:56.789012 ...` (Kubernetes components, many Go services).
+fn klog(line: &[u8]) -> Option<Severity> {
+    if line.len() < 12 || !line[1..5].iter().all(u8::is_ascii_digit) || line[5] != b' ' {
+        return None;
+    }
+    if !(line[6].is_ascii_digit() && line[7].is_ascii_digit() && line[8] == b':') {
+        return None;
+    }
+    match line[0] {
+        b'I' => Some(Severity::Info),
+        b'W' => Some(Severity::Warning),
+        b'E' => Some(Severity::Error),
+        b'F' => Some(Severity::Critical),
+        _ => None,
+    }
+}
+
+/// Ruby's Logger: `E, [2024-01-01T00:00:00.000000 #1] ERROR -- : ...`.
+fn ruby_logger(line: &[u8]) -> Option<Severity> {
+    if line.len() < 4 || &line[1..4] != b", [" {
+        return None;
+    }
+    match line[0] {
+        b'D' => Some(Severity::Debug),
+        b'I' => Some(Severity::Info),
+        b'W' => Some(Severity::Warning),
+        b'E' => Some(Severity::Error),
+        b'F' => Some(Severity::Critical),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Severity::*;
+
+    #[test]
+    fn levels_are_read_from_every_common_shape() {
+        let table: &[(&str, Option<Severity>)] = &[
+            ("2024-01-01 12:00:00 ERROR something broke", Some(Error)),
+            ("[2024-01-01 12:00:00] [error] 12#12: *1 connect() failed", Some(Error)),
+            ("2024/01/01 12:00:00 [emerg] 1#1: host not found", Some(Critical)),
+            ("2024-01-01 00:00:00.000 UTC [1] FATAL:  password authentication failed", Some(Critical)),
+            ("2024-01-01 00:00:00.000 UTC [1] PANIC:  could not locate a valid checkpoint record", Some(Critical)),
+            ("2024-01-01 00:00:00.000 UTC [1] LOG:  database system is ready", Some(Info)),
+            ("time=2024-01-01T00:00:00Z level=error msg=\"dial failed\"", Some(Error)),
+            ("t=2024-01-01T00:00:00+0000 lvl=eror msg=\"failed\"", Some(Error)),
+            ("ts=1 level=\"warn\" msg=x", Some(Warning)),
+            ("E0806 12:00:00.123456       1 reflector.go:123] failed", Some(Error)),
+            ("W0806 12:00:00.123456       1 warn.go:1] hmm", Some(Warning)),
+            ("<3>kernel: something", Some(Error)),
+            ("{\"level\":\"error\",\"msg\":\"x\"}", Some(Error)),
+            ("{\"level\":50,\"time\":1,\"msg\":\"x\"}", Some(Error)),
+            ("{\"level\":30,\"time\":1,\"msg\":\"0 errors\"}", Some(Info)),
+            ("{\"@l\":\"Warning\",\"@mt\":\"x\"}", Some(Warning)),
+            ("{\"log.level\": \"debug\", \"message\": \"x\"}", Some(Debug)),
+            ("{\"t\":{\"$date\":\"2024\"},\"s\":\"E\",\"c\":\"NETWORK\"}", Some(Error)),
+            ("{\"severity\":\"CRITICAL\"}", Some(Critical)),
+            ("E, [2024-01-01T00:00:00.000000 #1] ERROR -- : boom", Some(Error)),
+            ("ERROR:    Exception in ASGI application", Some(Error)),
+            ("INFO:uvicorn.error:Waiting for application shutdown.", Some(Info)),
+            ("2024-01-01 12:00:00.000  WARN 1 --- [main] o.s.Foo : careful", Some(Warning)),
+            ("[2024-01-01 00:00:00 +0000] [7] [CRITICAL] WORKER TIMEOUT (pid:8)", Some(Critical)),
+            ("2024-01-01T00:00:00.000Z 0 [Warning] [MY-010068] [Server] CA certificate", Some(Warning)),
+            ("SEVERE: Servlet.service() threw exception", Some(Error)),
+        ];
+        for (line, want) in table {
+            assert_eq!(detect(line.as_bytes()), *want, "{line}");
+        }
+    }
+
+    #[test]
+    fn harmless_mentions_are_not_levels() {
+        for line in [
+            "compiled successfully with 0 errors",
+            "error_log /var/log/nginx/error.log warn;",
+            "stats: requests=10 errors=0",
+            "ErrorHandler registered",
+            "Logging errors to /var/log/err.log",
+            "GET /api/errors 200",
+            "my_ERROR_count is 3",
+        ] {
+            assert_eq!(detect(line.as_bytes()), None, "{line}");
+        }
+    }
+
+    #[test]
+    fn only_the_first_line_states_the_level() {
+        assert_eq!(detect(b"INFO start\nERROR later"), Some(Info));
+        assert_eq!(
+            detect(b"Traceback (most recent call last):\nValueError: x"),
+            None
+        );
+    }
+}

@@ -1,0 +1,277 @@
+//! Classification: which rule an event matches, its category and its severity.
+//!
+//! Every rule of every pack is compiled into one [`regex::bytes::RegexSet`], so an event costs one
+//! pass over its text whatever the number of rules. The first matching rule in pack order wins
+//! (user packs come before the embedded ones, and within the embedded ones the specific packs come
+//! before `generic.toml`); ignore rules are checked first and drop the event from the findings.
+//! When no rule matches, the severity comes from the line's own level ([`level`]).
+//! Loading and validating packs is [`pack`]'s job.
+
+pub mod level;
+pub mod pack;
+
+use regex::bytes::{RegexSet, RegexSetBuilder};
+use serde::{Deserialize, Serialize};
+
+pub use pack::{Pack, PackError, PackSet, Rule, RuleKind};
+
+/// How bad an event is, from least to most.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Tracing and verbose output.
+    Debug,
+    /// Normal operation.
+    #[default]
+    Info,
+    /// Degraded or suspicious, but working.
+    Warning,
+    /// One operation failed; the process goes on.
+    Error,
+    /// The process or its data is at risk.
+    Critical,
+}
+
+impl Severity {
+    /// Every severity, most severe first.
+    pub const ALL_DESC: [Severity; 5] = [
+        Severity::Critical,
+        Severity::Error,
+        Severity::Warning,
+        Severity::Info,
+        Severity::Debug,
+    ];
+
+    /// The lowercase name used in packs, JSON and the CLI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Debug => "debug",
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// Parses a lowercase name.
+    pub fn parse(s: &str) -> Option<Severity> {
+        Some(match s {
+            "debug" => Severity::Debug,
+            "info" => Severity::Info,
+            "warning" => Severity::Warning,
+            "error" => Severity::Error,
+            "critical" => Severity::Critical,
+            _ => return None,
+        })
+    }
+}
+
+/// What kind of problem an event is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Database,
+    Auth,
+    Network,
+    Config,
+    Resource,
+    Dependency,
+    Timeout,
+    Permission,
+    Code,
+    Migration,
+    Websocket,
+    Cors,
+    Tls,
+    /// The line says nothing about the cause (and every info/debug event).
+    None,
+}
+
+impl Category {
+    /// Every category, in report order.
+    pub const ALL: [Category; 14] = [
+        Category::Database,
+        Category::Auth,
+        Category::Network,
+        Category::Config,
+        Category::Resource,
+        Category::Dependency,
+        Category::Timeout,
+        Category::Permission,
+        Category::Code,
+        Category::Migration,
+        Category::Websocket,
+        Category::Cors,
+        Category::Tls,
+        Category::None,
+    ];
+
+    /// The lowercase name used in packs and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Database => "database",
+            Category::Auth => "auth",
+            Category::Network => "network",
+            Category::Config => "config",
+            Category::Resource => "resource",
+            Category::Dependency => "dependency",
+            Category::Timeout => "timeout",
+            Category::Permission => "permission",
+            Category::Code => "code",
+            Category::Migration => "migration",
+            Category::Websocket => "websocket",
+            Category::Cors => "cors",
+            Category::Tls => "tls",
+            Category::None => "none",
+        }
+    }
+
+    /// Parses a lowercase name.
+    pub fn parse(s: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// Index of a rule in [`Classifier::rules`].
+pub type RuleIdx = u32;
+
+/// What the classifier says of one event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Classification {
+    /// The final severity.
+    pub severity: Severity,
+    /// The category (`None` when no rule matched or the event is info/debug).
+    pub category: Category,
+    /// The detection rule that matched, if any.
+    pub rule: Option<RuleIdx>,
+    /// The ignore rule that matched, if any: the event is expected and not a finding.
+    pub ignored_by: Option<RuleIdx>,
+}
+
+/// The compiled rules of all packs.
+#[derive(Debug)]
+pub struct Classifier {
+    set: RegexSet,
+    rules: Vec<Rule>,
+}
+
+/// Reusable scratch space for [`Classifier::classify`], so classifying allocates nothing.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    matched: Vec<bool>,
+}
+
+impl Classifier {
+    /// Compiles the rules of `packs` (in order) into one set.
+    pub fn new(packs: &PackSet) -> Result<Classifier, PackError> {
+        let rules: Vec<Rule> = packs.rules().cloned().collect();
+        let set = build_set(rules.iter().map(|r| r.regex.as_str())).map_err(|e| PackError {
+            file: "(all packs)".into(),
+            line: None,
+            rule: None,
+            message: format!("the rules do not compile together: {e}"),
+        })?;
+        Ok(Classifier { set, rules })
+    }
+
+    /// All rules, detection and ignore, in match order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The rule at `idx`.
+    pub fn rule(&self, idx: RuleIdx) -> &Rule {
+        &self.rules[idx as usize]
+    }
+
+    /// Classifies the text of one event (its lines joined by `\n`).
+    pub fn classify(&self, text: &[u8], scratch: &mut Scratch) -> Classification {
+        let line_level = level::detect(text);
+        let mut out = Classification {
+            severity: line_level.unwrap_or(Severity::Info),
+            category: Category::None,
+            rule: None,
+            ignored_by: None,
+        };
+        scratch.matched.clear();
+        scratch.matched.resize(self.rules.len(), false);
+        if !self.set.matches_read_at(&mut scratch.matched, text, 0) {
+            return self.finish(out);
+        }
+        let mut first_rule = None;
+        for (i, _) in scratch.matched.iter().enumerate().filter(|(_, m)| **m) {
+            let rule = &self.rules[i];
+            match rule.kind {
+                RuleKind::Ignore => {
+                    out.ignored_by = Some(i as RuleIdx);
+                    break;
+                }
+                RuleKind::Detect => {
+                    if first_rule.is_none() {
+                        first_rule = Some(i);
+                    }
+                }
+            }
+        }
+        if out.ignored_by.is_none() {
+            if let Some(i) = first_rule {
+                let rule = &self.rules[i];
+                out.rule = Some(i as RuleIdx);
+                out.severity = rule.severity;
+                out.category = rule.category;
+            }
+        }
+        self.finish(out)
+    }
+
+    fn finish(&self, mut out: Classification) -> Classification {
+        if out.severity <= Severity::Info {
+            out.category = Category::None;
+        }
+        out
+    }
+}
+
+/// Builds a byte-oriented set with Unicode off, so that `\b`, `\w` and `.` stay ASCII and the
+/// lazy DFA never has to give up on non-ASCII input (see STYLE.md, "The hot path").
+pub(crate) fn build_set<'a>(
+    patterns: impl IntoIterator<Item = &'a str>,
+) -> Result<RegexSet, regex::Error> {
+    RegexSetBuilder::new(patterns)
+        .unicode(false)
+        .size_limit(256 << 20)
+        .dfa_size_limit(64 << 20)
+        .build()
+}
+
+/// Compiles one rule's regex with the same options as the set.
+pub(crate) fn build_one(pattern: &str) -> Result<regex::bytes::Regex, regex::Error> {
+    regex::bytes::RegexBuilder::new(pattern)
+        .unicode(false)
+        .size_limit(64 << 20)
+        .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severity_orders_from_debug_to_critical() {
+        assert!(Severity::Debug < Severity::Info);
+        assert!(Severity::Error < Severity::Critical);
+        for s in Severity::ALL_DESC {
+            assert_eq!(Severity::parse(s.as_str()), Some(s));
+        }
+    }
+
+    #[test]
+    fn every_category_round_trips_through_its_name() {
+        for c in Category::ALL {
+            assert_eq!(Category::parse(c.as_str()), Some(c));
+        }
+        assert_eq!(Category::parse("nonsense"), None);
+    }
+}
