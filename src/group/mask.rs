@@ -116,7 +116,7 @@ mod tests {
             m("job 550e8400-e29b-41d4-a716-446655440000 done"),
             "job <uuid> done"
         );
-        assert_eq!(m("commit deadbeefcafe at 0x7ffd"), "commit <hex> at <hex>");
+        assert_eq!(m("commit deadbeef1234 at 0x7ffd"), "commit <hex> at <hex>");
         assert_eq!(m("took 12ms, pid=7"), "took <*>, pid=<num>");
     }
 

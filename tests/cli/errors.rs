@@ -6,7 +6,11 @@ use crate::{fixture, logsift};
 
 fn one_error_line(out: &std::process::Output) -> String {
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(err.lines().count(), 1, "expected one line on stderr, got: {err}");
+    assert_eq!(
+        err.lines().count(),
+        1,
+        "expected one line on stderr, got: {err}"
+    );
     assert!(err.starts_with("logsift: error: "), "{err}");
     assert!(!err.contains("panicked"), "{err}");
     err
@@ -14,7 +18,10 @@ fn one_error_line(out: &std::process::Output) -> String {
 
 #[test]
 fn a_missing_file_is_one_line_and_exit_2() {
-    let out = logsift().args(["analyze", "--file", "no/such.log"]).output().unwrap();
+    let out = logsift()
+        .args(["analyze", "--file", "no/such.log"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = one_error_line(&out);
     assert!(err.contains("cannot open `no/such.log`"), "{err}");
@@ -23,24 +30,40 @@ fn a_missing_file_is_one_line_and_exit_2() {
 #[test]
 fn a_pack_with_a_toml_error_names_file_and_line() {
     let out = logsift()
-        .args(["analyze", "--file", &fixture("clean.log"), "--patterns", &fixture("packs/bad_toml.toml")])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = one_error_line(&out);
-    assert!(err.contains("tests/fixtures/packs/bad_toml.toml:3: invalid TOML"), "{err}");
-}
-
-#[test]
-fn a_pack_with_an_invalid_regex_names_file_line_and_rule() {
-    let out = logsift()
-        .args(["patterns", "test", "--patterns", &fixture("packs/bad_regex.toml")])
+        .args([
+            "analyze",
+            "--file",
+            &fixture("clean.log"),
+            "--patterns",
+            &fixture("packs/bad_toml.toml"),
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = one_error_line(&out);
     assert!(
-        err.contains("tests/fixtures/packs/bad_regex.toml:5: rule `local-bad-regex`: invalid regex"),
+        err.contains("tests/fixtures/packs/bad_toml.toml:3: invalid TOML"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_pack_with_an_invalid_regex_names_file_line_and_rule() {
+    let out = logsift()
+        .args([
+            "patterns",
+            "test",
+            "--patterns",
+            &fixture("packs/bad_regex.toml"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = one_error_line(&out);
+    assert!(
+        err.contains(
+            "tests/fixtures/packs/bad_regex.toml:5: rule `local-bad-regex`: invalid regex"
+        ),
         "{err}"
     );
 }
@@ -48,7 +71,13 @@ fn a_pack_with_an_invalid_regex_names_file_line_and_rule() {
 #[test]
 fn a_pack_with_an_unknown_category_names_file_line_and_rule() {
     let out = logsift()
-        .args(["analyze", "--file", &fixture("clean.log"), "--patterns", &fixture("packs/bad_category.toml")])
+        .args([
+            "analyze",
+            "--file",
+            &fixture("clean.log"),
+            "--patterns",
+            &fixture("packs/bad_category.toml"),
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -62,7 +91,12 @@ fn a_pack_with_an_unknown_category_names_file_line_and_rule() {
 #[test]
 fn a_pack_with_a_failing_sample_names_file_line_and_rule() {
     let out = logsift()
-        .args(["patterns", "test", "--patterns", &fixture("packs/bad_sample.toml")])
+        .args([
+            "patterns",
+            "test",
+            "--patterns",
+            &fixture("packs/bad_sample.toml"),
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -90,10 +124,18 @@ fn an_unknown_flag_is_a_usage_error() {
 #[test]
 fn an_unwritable_output_is_an_error() {
     logsift()
-        .args(["analyze", "--file", &fixture("clean.log"), "--output", "/nonexistent/dir/report.txt"])
+        .args([
+            "analyze",
+            "--file",
+            &fixture("clean.log"),
+            "--output",
+            "/nonexistent/dir/report.txt",
+        ])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("cannot create `/nonexistent/dir/report.txt`"));
+        .stderr(predicate::str::contains(
+            "cannot create `/nonexistent/dir/report.txt`",
+        ));
 }
 
 #[test]
@@ -110,6 +152,9 @@ fn a_closed_stdout_is_not_an_error() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("status=0") || stdout.contains("status=141"), "{stdout}");
+    assert!(
+        stdout.contains("status=0") || stdout.contains("status=141"),
+        "{stdout}"
+    );
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }

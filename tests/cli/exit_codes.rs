@@ -4,18 +4,30 @@ use crate::{fixture, logsift};
 
 #[test]
 fn a_clean_log_exits_0() {
-    logsift().args(["analyze", "--file", &fixture("clean.log")]).assert().code(0);
+    logsift()
+        .args(["analyze", "--file", &fixture("clean.log")])
+        .assert()
+        .code(0);
 }
 
 #[test]
 fn errors_exit_1_by_default() {
-    logsift().args(["analyze", "--file", &fixture("compose_v2.log")]).assert().code(1);
+    logsift()
+        .args(["analyze", "--file", &fixture("compose_v2.log")])
+        .assert()
+        .code(1);
 }
 
 #[test]
 fn fail_on_never_exits_0_even_with_errors() {
     logsift()
-        .args(["analyze", "--file", &fixture("compose_v2.log"), "--fail-on", "never"])
+        .args([
+            "analyze",
+            "--file",
+            &fixture("compose_v2.log"),
+            "--fail-on",
+            "never",
+        ])
         .assert()
         .code(0);
 }
@@ -24,11 +36,23 @@ fn fail_on_never_exits_0_even_with_errors() {
 fn fail_on_critical_ignores_plain_errors() {
     // invalid_utf8.log has one ERROR line and nothing critical.
     logsift()
-        .args(["analyze", "--file", &fixture("invalid_utf8.log"), "--fail-on", "critical"])
+        .args([
+            "analyze",
+            "--file",
+            &fixture("invalid_utf8.log"),
+            "--fail-on",
+            "critical",
+        ])
         .assert()
         .code(0);
     logsift()
-        .args(["analyze", "--file", &fixture("invalid_utf8.log"), "--fail-on", "error"])
+        .args([
+            "analyze",
+            "--file",
+            &fixture("invalid_utf8.log"),
+            "--fail-on",
+            "error",
+        ])
         .assert()
         .code(1);
 }
@@ -36,8 +60,16 @@ fn fail_on_critical_ignores_plain_errors() {
 #[test]
 fn fail_on_warning_counts_warnings() {
     let input = "api-1  | WARN disk almost full\n";
-    logsift().args(["analyze", "--fail-on", "error"]).write_stdin(input).assert().code(0);
-    logsift().args(["analyze", "--fail-on", "warning"]).write_stdin(input).assert().code(1);
+    logsift()
+        .args(["analyze", "--fail-on", "error"])
+        .write_stdin(input)
+        .assert()
+        .code(0);
+    logsift()
+        .args(["analyze", "--fail-on", "warning"])
+        .write_stdin(input)
+        .assert()
+        .code(1);
 }
 
 #[test]

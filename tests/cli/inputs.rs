@@ -8,7 +8,10 @@ fn events_of(args: &[&str], stdin: Option<Vec<u8>>) -> Vec<serde_json::Value> {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("events.ndjson");
     let mut cmd = logsift();
-    cmd.arg("analyze").args(args).args(["--fail-on", "never", "--events"]).arg(&out);
+    cmd.arg("analyze")
+        .args(args)
+        .args(["--fail-on", "never", "--events"])
+        .arg(&out);
     if let Some(input) = stdin {
         cmd.write_stdin(input);
     }
@@ -18,12 +21,19 @@ fn events_of(args: &[&str], stdin: Option<Vec<u8>>) -> Vec<serde_json::Value> {
 
 fn report_of(args: &[&str], stdin: Option<Vec<u8>>) -> serde_json::Value {
     let mut cmd = logsift();
-    cmd.arg("analyze").args(args).args(["--fail-on", "never", "--format", "json"]);
+    cmd.arg("analyze")
+        .args(args)
+        .args(["--fail-on", "never", "--format", "json"]);
     if let Some(input) = stdin {
         cmd.write_stdin(input);
     }
     let out = cmd.output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -31,21 +41,59 @@ fn report_of(args: &[&str], stdin: Option<Vec<u8>>) -> serde_json::Value {
 fn compose_v2_services_and_multiline_events_are_found() {
     let ev = events_of(&["--file", &fixture("compose_v2.log")], None);
     assert_covers_every_line(&ev, 24);
-    let services: std::collections::BTreeSet<_> = ev.iter().map(|e| e["service"].as_str().unwrap()).collect();
-    assert_eq!(services.into_iter().collect::<Vec<_>>(), ["api", "db", "web", "worker"]);
+    let services: std::collections::BTreeSet<_> =
+        ev.iter().map(|e| e["service"].as_str().unwrap()).collect();
+    assert_eq!(
+        services.into_iter().collect::<Vec<_>>(),
+        ["api", "db", "web", "worker"]
+    );
     // The postgres FATAL and its DETAIL are one event; so is the traceback.
-    assert!(ev.iter().any(|e| e["first_line"] == 6 && e["last_line"] == 7), "{ev:?}");
-    assert!(ev.iter().any(|e| e["first_line"] == 9 && e["last_line"] == 14), "{ev:?}");
+    assert!(
+        ev.iter()
+            .any(|e| e["first_line"] == 6 && e["last_line"] == 7),
+        "{ev:?}"
+    );
+    assert!(
+        ev.iter()
+            .any(|e| e["first_line"] == 9 && e["last_line"] == 14),
+        "{ev:?}"
+    );
 }
 
 #[test]
 fn compose_v1_prefixes_timestamps_crlf_and_ansi_are_understood() {
-    let r = report_of(&["--file", &fixture("compose_v1_timestamps.log"), "--show", "all"], None);
-    let services: Vec<_> = r["totals"]["by_service"].as_array().unwrap().iter().map(|s| s["service"].as_str().unwrap()).collect();
+    let r = report_of(
+        &[
+            "--file",
+            &fixture("compose_v1_timestamps.log"),
+            "--show",
+            "all",
+        ],
+        None,
+    );
+    let services: Vec<_> = r["totals"]["by_service"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["service"].as_str().unwrap())
+        .collect();
     assert_eq!(services, ["api", "db"]);
-    let texts: Vec<_> = r["groups"].as_array().unwrap().iter().map(|g| g["sample"]["text"].as_str().unwrap()).collect();
-    assert!(texts.contains(&"ERROR Unhandled exception in request handler"), "{texts:?}");
-    assert!(texts.iter().all(|t| !t.contains('\r') && !t.contains('\x1b') && !t.starts_with("2024-05-02T")), "{texts:?}");
+    let texts: Vec<_> = r["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["sample"]["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        texts.contains(&"ERROR Unhandled exception in request handler"),
+        "{texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .all(|t| !t.contains('\r') && !t.contains('\x1b') && !t.starts_with("2024-05-02T")),
+        "{texts:?}"
+    );
     let first = &r["groups"][0];
     assert_eq!(first["severity"], "critical");
     assert_eq!(first["first_seen"]["time"], "2024-05-02T09:14:04.000Z");
@@ -53,29 +101,65 @@ fn compose_v1_prefixes_timestamps_crlf_and_ansi_are_understood() {
 
 #[test]
 fn no_prefix_output_is_one_named_service() {
-    let r = report_of(&["--file", &fixture("no_prefix.log"), "--service-name", "ingest"], None);
+    let r = report_of(
+        &[
+            "--file",
+            &fixture("no_prefix.log"),
+            "--service-name",
+            "ingest",
+        ],
+        None,
+    );
     assert_eq!(r["totals"]["by_service"][0]["service"], "ingest");
     let ev = events_of(&["--file", &fixture("no_prefix.log")], None);
     assert_covers_every_line(&ev, 10);
-    assert_eq!((ev[1]["first_line"].as_u64(), ev[1]["last_line"].as_u64()), (Some(2), Some(10)), "{ev:?}");
+    assert_eq!(
+        (ev[1]["first_line"].as_u64(), ev[1]["last_line"].as_u64()),
+        (Some(2), Some(10)),
+        "{ev:?}"
+    );
     // severity: asserted once the go pack lands (see packs)
 }
 
 #[test]
 fn json_file_lines_are_decoded_and_partials_rejoined() {
-    let r = report_of(&["--file", &fixture("json_file.log"), "--show", "all"], None);
+    let r = report_of(
+        &["--file", &fixture("json_file.log"), "--show", "all"],
+        None,
+    );
     assert_eq!(r["input"]["malformed_json_lines"], 1);
-    let texts: Vec<_> = r["groups"].as_array().unwrap().iter().map(|g| g["sample"]["text"].as_str().unwrap().to_owned()).collect();
-    assert!(texts.contains(&"ERROR first half of a long line and its second half".to_owned()), "{texts:?}");
+    let texts: Vec<_> = r["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["sample"]["text"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        texts.contains(&"ERROR first half of a long line and its second half".to_owned()),
+        "{texts:?}"
+    );
     let ev = events_of(&["--file", &fixture("json_file.log")], None);
     assert_covers_every_line(&ev, 5);
 }
 
 #[test]
 fn input_format_can_be_forced() {
-    let r = report_of(&["--file", &fixture("json_file.log"), "--input-format", "plain", "--show", "all"], None);
+    let r = report_of(
+        &[
+            "--file",
+            &fixture("json_file.log"),
+            "--input-format",
+            "plain",
+            "--show",
+            "all",
+        ],
+        None,
+    );
     assert_eq!(r["input"]["malformed_json_lines"], 0);
-    assert!(r["groups"][0]["sample"]["text"].as_str().unwrap().starts_with("{\"log\""));
+    assert!(r["groups"][0]["sample"]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("{\"log\""));
 }
 
 #[test]
@@ -94,7 +178,10 @@ fn invalid_utf8_is_kept_not_dropped() {
     assert_eq!(r["input"]["invalid_utf8_lines"], 1);
     assert_eq!(r["totals"]["by_severity"]["error"], 1);
     let text = r["groups"][0]["sample"]["text"].as_str().unwrap();
-    assert!(text.contains("caf\u{fffd}") && text.contains("broken bytes kept"), "{text}");
+    assert!(
+        text.contains("caf\u{fffd}") && text.contains("broken bytes kept"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -111,7 +198,10 @@ fn a_huge_line_without_newline_is_truncated_and_counted() {
 
 #[test]
 fn multiline_off_makes_every_line_an_event() {
-    let ev = events_of(&["--file", &fixture("compose_v2.log"), "--multiline", "off"], None);
+    let ev = events_of(
+        &["--file", &fixture("compose_v2.log"), "--multiline", "off"],
+        None,
+    );
     assert_eq!(ev.len(), 24);
 }
 

@@ -21,7 +21,9 @@ pub fn root() -> PathBuf {
 /// `logsift` with the crate root as working directory and no config file lookup surprises.
 pub fn logsift() -> Command {
     let mut c = Command::cargo_bin("logsift").expect("the binary is built");
-    c.current_dir(root()).env_remove("LOGSIFT_FORMAT").env("NO_COLOR", "1");
+    c.current_dir(root())
+        .env_remove("LOGSIFT_FORMAT")
+        .env("NO_COLOR", "1");
     c
 }
 
@@ -36,7 +38,10 @@ pub fn shared_data(sub: &str) -> Option<PathBuf> {
     if p.is_dir() {
         Some(p)
     } else {
-        eprintln!("skipped: {} is absent (a fresh clone has no ../shared)", p.display());
+        eprintln!(
+            "skipped: {} is absent (a fresh clone has no ../shared)",
+            p.display()
+        );
         None
     }
 }
@@ -60,5 +65,10 @@ pub fn assert_covers_every_line(events: &[serde_json::Value], n: u64) {
         assert!(last >= first);
         next = last + 1;
     }
-    assert_eq!(next, n + 1, "events end at line {}, input has {n}", next - 1);
+    assert_eq!(
+        next,
+        n + 1,
+        "events end at line {}, input has {n}",
+        next - 1
+    );
 }

@@ -17,7 +17,11 @@ fn every_builtin_rule_has_samples_and_a_unique_id() {
             assert!(rule.samples.len() >= 2, "{}: needs >= 2 samples", rule.id);
             assert!(!rule.hint.is_empty(), "{}: needs a hint", rule.id);
         }
-        assert!(!rule.not_samples.is_empty(), "{}: needs a not_sample", rule.id);
+        assert!(
+            !rule.not_samples.is_empty(),
+            "{}: needs a not_sample",
+            rule.id
+        );
     }
 }
 
@@ -49,19 +53,34 @@ fn patterns_test_passes_on_the_builtin_packs() {
 
 #[test]
 fn patterns_list_prints_every_rule() {
-    let out = logsift().args(["patterns", "list", "--format", "json"]).output().unwrap();
+    let out = logsift()
+        .args(["patterns", "list", "--format", "json"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let rules: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(rules.len(), PackSet::embedded().unwrap().rules().count());
-    assert!(rules.iter().any(|r| r["id"] == "generic-connection-refused"));
-    logsift().args(["patterns", "list"]).assert().code(0).stdout(predicate::str::contains("generic-permission-denied"));
+    assert!(rules
+        .iter()
+        .any(|r| r["id"] == "generic-connection-refused"));
+    logsift()
+        .args(["patterns", "list"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("generic-permission-denied"));
 }
 
 #[test]
 fn a_user_pack_comes_first_and_its_ignore_rules_count() {
     let input = "api-1  | ERROR cart 7 lost\napi-1  | ERROR GET /healthz failed\n";
     let out = logsift()
-        .args(["analyze", "--format", "json", "--patterns", &fixture("packs/good.toml")])
+        .args([
+            "analyze",
+            "--format",
+            "json",
+            "--patterns",
+            &fixture("packs/good.toml"),
+        ])
         .write_stdin(input)
         .output()
         .unwrap();
@@ -84,7 +103,11 @@ fn a_config_file_above_the_working_directory_is_found() {
     )
     .unwrap();
     std::fs::create_dir_all(dir.path().join("rules")).unwrap();
-    std::fs::copy(crate::root().join(fixture("packs/good.toml")), dir.path().join("rules/extra.toml")).unwrap();
+    std::fs::copy(
+        crate::root().join(fixture("packs/good.toml")),
+        dir.path().join("rules/extra.toml"),
+    )
+    .unwrap();
     let out = logsift()
         .current_dir(&sub)
         .args(["analyze", "--format", "json", "--fail-on", "never"])
@@ -93,11 +116,22 @@ fn a_config_file_above_the_working_directory_is_found() {
         .unwrap();
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["groups"][0]["rule"], "shop-cart-lost");
-    assert_eq!(r["groups"].as_array().unwrap().len(), 1, "the disabled rule no longer fires: {r}");
+    assert_eq!(
+        r["groups"].as_array().unwrap().len(),
+        1,
+        "the disabled rule no longer fires: {r}"
+    );
     // --no-config skips it.
     let out = logsift()
         .current_dir(&sub)
-        .args(["analyze", "--format", "json", "--fail-on", "never", "--no-config"])
+        .args([
+            "analyze",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--no-config",
+        ])
         .write_stdin("api-1  | cart 9 lost\n")
         .output()
         .unwrap();
@@ -108,12 +142,18 @@ fn a_config_file_above_the_working_directory_is_found() {
 #[test]
 fn disabling_an_unknown_rule_is_a_config_error() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join(".logsift.toml"), "disable = [\"no-such-rule\"]\n").unwrap();
+    std::fs::write(
+        dir.path().join(".logsift.toml"),
+        "disable = [\"no-such-rule\"]\n",
+    )
+    .unwrap();
     logsift()
         .current_dir(dir.path())
         .args(["analyze"])
         .write_stdin("")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("rule `no-such-rule`: `disable` names a rule that does not exist"));
+        .stderr(predicate::str::contains(
+            "rule `no-such-rule`: `disable` names a rule that does not exist",
+        ));
 }

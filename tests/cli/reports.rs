@@ -4,25 +4,47 @@ use crate::{fixture, logsift};
 
 fn stdout(args: &[&str]) -> String {
     let out = logsift().args(args).output().unwrap();
-    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
 #[test]
 fn text_report_of_compose_v2() {
-    let text = stdout(&["analyze", "--file", &fixture("compose_v2.log"), "--color", "never"]);
+    let text = stdout(&[
+        "analyze",
+        "--file",
+        &fixture("compose_v2.log"),
+        "--color",
+        "never",
+    ]);
     insta::assert_snapshot!(text);
 }
 
 #[test]
 fn json_report_of_compose_v2() {
-    let json = stdout(&["analyze", "--file", &fixture("compose_v2.log"), "--format", "json"]);
+    let json = stdout(&[
+        "analyze",
+        "--file",
+        &fixture("compose_v2.log"),
+        "--format",
+        "json",
+    ]);
     insta::assert_snapshot!(json);
 }
 
 #[test]
 fn github_report_of_compose_v2() {
-    let gh = stdout(&["analyze", "--file", &fixture("compose_v2.log"), "--format", "github"]);
+    let gh = stdout(&[
+        "analyze",
+        "--file",
+        &fixture("compose_v2.log"),
+        "--format",
+        "github",
+    ]);
     insta::assert_snapshot!(gh);
 }
 
@@ -33,13 +55,28 @@ fn text_report_of_a_clean_log() {
 
 #[test]
 fn json_is_byte_identical_across_runs() {
-    let args = ["analyze", "--file", &fixture("compose_v2.log"), "--format", "json", "--context", "2"];
+    let args = [
+        "analyze",
+        "--file",
+        &fixture("compose_v2.log"),
+        "--format",
+        "json",
+        "--context",
+        "2",
+    ];
     assert_eq!(stdout(&args), stdout(&args));
 }
 
 #[test]
 fn json_states_its_schema_version() {
-    let r: serde_json::Value = serde_json::from_str(&stdout(&["analyze", "--file", &fixture("clean.log"), "--format", "json"])).unwrap();
+    let r: serde_json::Value = serde_json::from_str(&stdout(&[
+        "analyze",
+        "--file",
+        &fixture("clean.log"),
+        "--format",
+        "json",
+    ]))
+    .unwrap();
     assert_eq!(r["schema_version"], 1);
     assert_eq!(r["verdict"]["status"], "pass");
 }
@@ -47,7 +84,11 @@ fn json_states_its_schema_version() {
 #[test]
 fn context_lines_of_the_same_service_surround_the_sample() {
     let input = "api-1  | INFO one\ndb-1   | INFO db\napi-1  | INFO two\napi-1  | ERROR boom\ndb-1   | INFO db2\napi-1  | INFO three\n";
-    let out = logsift().args(["analyze", "--format", "json", "--context", "2"]).write_stdin(input).output().unwrap();
+    let out = logsift()
+        .args(["analyze", "--format", "json", "--context", "2"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let s = &r["groups"][0]["sample"];
     assert_eq!(s["text"], "ERROR boom");
@@ -58,7 +99,11 @@ fn context_lines_of_the_same_service_surround_the_sample() {
 #[test]
 fn similar_errors_are_grouped_across_services() {
     let input = "a-1  | ERROR timeout after 30s talking to 10.0.0.1\nb-1  | ERROR timeout after 12s talking to 10.0.0.7\n";
-    let out = logsift().args(["analyze", "--format", "json"]).write_stdin(input).output().unwrap();
+    let out = logsift()
+        .args(["analyze", "--format", "json"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["groups"].as_array().unwrap().len(), 1, "{r}");
     assert_eq!(r["groups"][0]["count"], 2);
@@ -67,11 +112,30 @@ fn similar_errors_are_grouped_across_services() {
 
 #[test]
 fn max_groups_caps_groups_and_tallies_the_rest() {
-    let input: String = (0..50).map(|i| format!("api-1  | ERROR distinct problem {}\n", "xyz".repeat(i % 7 + 1) + &"q".repeat(i))).collect();
-    let out = logsift().args(["analyze", "--format", "json", "--max-groups", "5"]).write_stdin(input).output().unwrap();
+    let input: String = (0..50)
+        .map(|i| {
+            format!(
+                "api-1  | ERROR distinct problem {}\n",
+                "xyz".repeat(i % 7 + 1) + &"q".repeat(i)
+            )
+        })
+        .collect();
+    let out = logsift()
+        .args(["analyze", "--format", "json", "--max-groups", "5"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(r["totals"]["groups"].as_u64().unwrap() <= 5, "{}", r["totals"]);
-    assert!(r["totals"]["other_events"].as_u64().unwrap() >= 45, "{}", r["totals"]);
+    assert!(
+        r["totals"]["groups"].as_u64().unwrap() <= 5,
+        "{}",
+        r["totals"]
+    );
+    assert!(
+        r["totals"]["other_events"].as_u64().unwrap() >= 45,
+        "{}",
+        r["totals"]
+    );
     assert_eq!(r["totals"]["by_severity"]["error"], 50);
 }
 
@@ -80,7 +144,14 @@ fn output_writes_the_report_to_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("r.json");
     logsift()
-        .args(["analyze", "--file", &fixture("compose_v2.log"), "--format", "json", "--output"])
+        .args([
+            "analyze",
+            "--file",
+            &fixture("compose_v2.log"),
+            "--format",
+            "json",
+            "--output",
+        ])
         .arg(&path)
         .assert()
         .code(1)
@@ -91,16 +162,32 @@ fn output_writes_the_report_to_a_file() {
 
 #[test]
 fn color_always_paints_and_never_does_not() {
-    let coloured = stdout(&["analyze", "--file", &fixture("compose_v2.log"), "--color", "always"]);
+    let coloured = stdout(&[
+        "analyze",
+        "--file",
+        &fixture("compose_v2.log"),
+        "--color",
+        "always",
+    ]);
     assert!(coloured.contains("\x1b["));
-    let plain = stdout(&["analyze", "--file", &fixture("compose_v2.log"), "--color", "never"]);
+    let plain = stdout(&[
+        "analyze",
+        "--file",
+        &fixture("compose_v2.log"),
+        "--color",
+        "never",
+    ]);
     assert!(!plain.contains("\x1b["));
 }
 
 #[test]
 fn log_text_cannot_reach_the_terminal_raw() {
     let input = "api-1  | ERROR evil \u{1b}]0;pwned\u{7} title and \u{202e}bidi\n";
-    let out = logsift().args(["analyze", "--color", "always"]).write_stdin(input).output().unwrap();
+    let out = logsift()
+        .args(["analyze", "--color", "always"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(!text.contains('\u{202e}'), "{text}");
     assert!(!text.contains("\u{1b}]0;"), "{text}");
