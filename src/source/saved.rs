@@ -534,3 +534,42 @@ mod tests {
         assert_eq!(service_of_container(b"123"), b"123");
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Arbitrary bytes never panic the parser, and every line yields at most one record
+        /// whose text is no longer than the line.
+        #[test]
+        fn arbitrary_lines_never_panic(lines in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..200), 0..20), json in any::<bool>()) {
+            let format = if json { InputFormat::JsonFile } else { InputFormat::Auto };
+            let mut p = SavedLogParser::new(&SavedOptions { format, default_service: "-".into() });
+            let mut records = 0usize;
+            for (i, l) in lines.iter().enumerate() {
+                let l: Vec<u8> = l.iter().copied().filter(|&b| b != b'\n').collect();
+                p.push_line(&l, LineRead { bytes: l.len() + 1, cut: false }, i as u64 + 1, &mut |_, r| {
+                    assert!(r.line <= r.end_line);
+                    records += 1;
+                });
+            }
+            p.finish(lines.len() as u64, &mut |_, _| records += 1);
+            prop_assert!(records <= lines.len());
+            prop_assert_eq!(p.stats().lines, lines.len() as u64);
+        }
+
+        #[test]
+        fn timestamps_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let _ = super::super::timestamp::parse_rfc3339_prefix(&bytes);
+            let _ = docker_timestamp(&bytes);
+        }
+
+        #[test]
+        fn ansi_stripping_never_grows_text(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let mut buf = Vec::new();
+            prop_assert!(strip_ansi(&bytes, &mut buf).len() <= bytes.len());
+        }
+    }
+}
