@@ -25,7 +25,7 @@ const READ_BUFFER: usize = 256 * 1024;
 
 /// Runs `logsift analyze`.
 pub fn run(args: &AnalyzeArgs) -> Result<ExitStatus> {
-    let packs = crate::load_packs(&args.patterns)?;
+    let packs = crate::load_packs(&args.patterns, crate::classify::pack::Checks::SchemaOnly)?;
     let classifier = Classifier::new(&packs)?;
     let (reader, kind, name): (Box<dyn Read>, &'static str, Option<String>) = match &args.input.file {
         Some(p) if p.as_os_str() == "-" => (Box::new(io::stdin().lock()), "stdin", None),

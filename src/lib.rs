@@ -20,7 +20,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::classify::pack::{PackSet, PackSources};
+use crate::classify::pack::{Checks, PackSet, PackSources};
 use crate::cli::{Cli, Command, PatternArgs, PatternsCommand};
 
 /// How a run ended: the process exit code.
@@ -55,8 +55,9 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
     }
 }
 
-/// Loads the packs the pattern flags and the working directory name.
-pub fn load_packs(args: &PatternArgs) -> Result<PackSet> {
+/// Loads the packs the pattern flags and the working directory name. `checks` says how much
+/// of the embedded packs is re-checked (user packs are always checked in full).
+pub fn load_packs(args: &PatternArgs, checks: Checks) -> Result<PackSet> {
     let config = if args.no_config {
         None
     } else if let Some(c) = &args.config {
@@ -70,6 +71,7 @@ pub fn load_packs(args: &PatternArgs) -> Result<PackSet> {
         user_files: args.patterns.clone(),
         config,
         no_defaults: args.no_default_patterns,
+        embedded_checks: checks,
     };
     Ok(PackSet::load(&sources)?)
 }

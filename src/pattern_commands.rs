@@ -50,7 +50,7 @@ pub fn shadowed_samples(classifier: &Classifier) -> Vec<Shadowed> {
 
 /// `patterns test`.
 pub fn test(args: &PatternArgs) -> Result<ExitStatus> {
-    let packs = crate::load_packs(args)?;
+    let packs = crate::load_packs(args, crate::classify::pack::Checks::Full)?;
     let classifier = Classifier::new(&packs)?;
     let rules = classifier.rules();
     let samples: usize = rules
@@ -78,7 +78,7 @@ pub fn test(args: &PatternArgs) -> Result<ExitStatus> {
 
 /// `patterns list`.
 pub fn list(args: &PatternArgs, format: ListFormat) -> Result<ExitStatus> {
-    let packs = crate::load_packs(args)?;
+    let packs = crate::load_packs(args, crate::classify::pack::Checks::Full)?;
     let mut out = BufWriter::new(io::stdout().lock());
     match format {
         ListFormat::Json => {
