@@ -71,7 +71,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitStatus> {
         classifier: &classifier,
         scratch: Scratch::default(),
         grouper: Grouper::new(args.output.max_groups as usize),
-        tally: Tally::new(usize::from(args.output.context)),
+        tally: Tally::new(usize::from(args.output.context), show),
         events: 0,
         events_out: events_out.as_mut(),
         error: None,

@@ -20,6 +20,9 @@ use crate::source::SourceStats;
 pub const SCHEMA_VERSION: u32 = 1;
 /// Bytes of one context line kept.
 pub const MAX_CONTEXT_LINE_BYTES: usize = 512;
+/// Groups whose samples get context lines (the first ones at or above the shown severity);
+/// with `--context 50` this bounds context memory to about 50 MiB at worst, 1 MiB typically.
+pub const MAX_CONTEXT_GROUPS: usize = 1000;
 
 /// The threshold of `--fail-on`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -87,6 +90,8 @@ impl SeverityCounts {
 #[derive(Debug, Default)]
 struct Context {
     lines: usize,
+    /// Lowest severity whose samples get context.
+    min_severity: Severity,
     recent: HashMap<ServiceId, VecDeque<String>>,
     /// Samples waiting for lines after them: group, service, lines still wanted.
     waiting: Vec<(GroupId, ServiceId, usize)>,
@@ -95,7 +100,7 @@ struct Context {
 }
 
 impl Context {
-    fn on_event(&mut self, event: &Event<'_>, placement: Placement) {
+    fn on_event(&mut self, event: &Event<'_>, severity: Severity, placement: Placement) {
         if self.lines == 0 {
             return;
         }
@@ -122,7 +127,9 @@ impl Context {
             i += 1;
         }
         let ring = self.recent.entry(event.service).or_default();
-        if placement.new_sample && placement.id != OTHER_GROUP {
+        let wanted = severity >= self.min_severity
+            && (self.before.len() < MAX_CONTEXT_GROUPS || self.before.contains_key(&placement.id));
+        if placement.new_sample && placement.id != OTHER_GROUP && wanted {
             self.before
                 .insert(placement.id, ring.iter().cloned().collect());
             self.after.remove(&placement.id);
@@ -150,11 +157,12 @@ pub struct Tally {
 }
 
 impl Tally {
-    /// A tally collecting `context` lines around samples.
-    pub fn new(context: usize) -> Tally {
+    /// A tally collecting `context` lines around the samples of groups at or above `show`.
+    pub fn new(context: usize, show: Severity) -> Tally {
         Tally {
             context: Context {
                 lines: context,
+                min_severity: show,
                 ..Context::default()
             },
             ..Tally::default()
@@ -164,7 +172,7 @@ impl Tally {
     /// Counts one classified, grouped event.
     pub fn add(&mut self, event: &Event<'_>, class: &Classification, placement: Placement) {
         self.events += 1;
-        self.context.on_event(event, placement);
+        self.context.on_event(event, class.severity, placement);
         if let Some(rule) = class.ignored_by {
             *self.ignored.entry(rule).or_default() += 1;
             return;
