@@ -80,6 +80,11 @@ impl SeverityCounts {
         }
     }
 
+    /// All events.
+    pub fn total(&self) -> u64 {
+        self.critical + self.error + self.warning + self.info + self.debug
+    }
+
     /// Events at warning or above.
     pub fn problems(&self) -> u64 {
         self.critical + self.error + self.warning
@@ -150,8 +155,10 @@ impl Context {
 pub struct Tally {
     events: u64,
     severities: SeverityCounts,
-    categories: BTreeMap<Category, SeverityCounts>,
-    services: BTreeMap<ServiceId, SeverityCounts>,
+    /// Indexed by `Category as usize` (the order of `Category::ALL`).
+    categories: [SeverityCounts; Category::ALL.len()],
+    /// Indexed by service id.
+    services: Vec<SeverityCounts>,
     ignored: BTreeMap<u32, u64>,
     context: Context,
 }
@@ -178,14 +185,12 @@ impl Tally {
             return;
         }
         self.severities.add(class.severity);
-        self.categories
-            .entry(class.category)
-            .or_default()
-            .add(class.severity);
-        self.services
-            .entry(event.service)
-            .or_default()
-            .add(class.severity);
+        self.categories[class.category as usize].add(class.severity);
+        let sid = event.service as usize;
+        if self.services.len() <= sid {
+            self.services.resize(sid + 1, SeverityCounts::default());
+        }
+        self.services[sid].add(class.severity);
     }
 
     /// Worst severity counted (ignored events excluded).
@@ -347,10 +352,10 @@ impl Report {
             worst: tally.worst(),
             failing_events,
         };
-        let by_category = tally
-            .categories
+        let by_category = Category::ALL
             .iter()
-            .filter(|(c, n)| **c != Category::None || n.problems() > 0)
+            .zip(&tally.categories)
+            .filter(|(c, n)| n.problems() > 0 || (**c != Category::None && n.total() > 0))
             .map(|(c, n)| CategoryTotal {
                 category: *c,
                 counts: *n,
@@ -359,8 +364,10 @@ impl Report {
         let mut by_service: Vec<ServiceTotal> = tally
             .services
             .iter()
+            .enumerate()
+            .filter(|(_, n)| n.total() > 0)
             .map(|(s, n)| ServiceTotal {
-                service: services.name(*s).to_owned(),
+                service: services.name(s as ServiceId).to_owned(),
                 events: n.critical + n.error + n.warning + n.info + n.debug,
                 counts: *n,
             })

@@ -274,4 +274,11 @@ mod tests {
         }
         assert_eq!(Category::parse("nonsense"), None);
     }
+
+    #[test]
+    fn category_discriminants_index_all() {
+        for (i, c) in Category::ALL.into_iter().enumerate() {
+            assert_eq!(c as usize, i);
+        }
+    }
 }
