@@ -102,7 +102,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitStatus> {
     }
 
     let report = Report::build(
-        tally,
+        &tally,
         ReportInputs {
             input: InputInfo {
                 kind,

@@ -22,6 +22,13 @@ pub enum Command {
     /// Reads saved `docker compose logs` output from --file (or piped stdin). Exits 0 when
     /// nothing is at or above --fail-on, 1 when something is, 2 on a usage, config or input error.
     Analyze(AnalyzeArgs),
+    /// Follow logs live: print each new problem at once and a summary every interval.
+    ///
+    /// Follows a growing file like `tail -F` (`--file PATH`) or stdin
+    /// (`docker compose logs -f | logsift monitor -`). Never prompts. Stops after
+    /// --max-iterations intervals, at end of stdin, or on Ctrl-C / SIGTERM, with a final summary
+    /// and the exit codes of `analyze`.
+    Monitor(MonitorArgs),
     /// Check or list the pattern packs.
     Patterns {
         /// What to do with the packs.
@@ -82,6 +89,49 @@ pub struct AnalyzeArgs {
     pub patterns: PatternArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// `logsift monitor ...`
+#[derive(Debug, Args)]
+pub struct MonitorArgs {
+    /// What to follow: a file, or `-` for stdin (same as --file).
+    #[arg(value_name = "PATH", conflicts_with = "file")]
+    pub path: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub patterns: PatternArgs,
+    /// Seconds between summaries.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub interval: u64,
+    /// Stop after this many intervals.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_iterations: Option<u64>,
+    /// Keep groups and counters in this JSON file (written each interval, reloaded on start, so
+    /// known problems are not announced again).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Rewrite a Markdown report in this file each interval.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// A problem seen this many times within one interval rises one severity level.
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(2..))]
+    pub escalate_after: u32,
+    /// Exit 1 at the end when a finding is at or above this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// When to colour the output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Lowest severity announced.
+    #[arg(long, value_enum, default_value_t = ShowLevel::Warning)]
+    pub show: ShowLevel,
+    /// Read a followed file from its start instead of from its end.
+    #[arg(long)]
+    pub from_start: bool,
+    /// Most groups kept.
+    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_groups: u32,
 }
 
 /// Saved-log input.
@@ -166,6 +216,8 @@ pub enum ReportFormat {
     Json,
     /// GitHub Actions workflow commands (`::error`), one per group.
     Github,
+    /// Markdown (a CI step summary, an issue).
+    Markdown,
 }
 
 /// The `--fail-on` threshold.

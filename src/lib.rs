@@ -9,11 +9,13 @@ pub mod analyze;
 pub mod classify;
 pub mod cli;
 pub mod group;
+pub mod monitor;
 pub mod multiline;
 pub mod pattern_commands;
 pub mod record;
 pub mod render;
 pub mod report;
+pub mod settings;
 pub mod source;
 
 use std::process::ExitCode;
@@ -48,6 +50,7 @@ impl From<ExitStatus> for ExitCode {
 pub fn run(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
         Command::Analyze(args) => analyze::run(&args),
+        Command::Monitor(args) => monitor::run(&args),
         Command::Patterns { command } => match command {
             PatternsCommand::Test(p) => pattern_commands::test(&p),
             PatternsCommand::List { patterns, format } => pattern_commands::list(&patterns, format),

@@ -193,6 +193,11 @@ impl Tally {
         self.services[sid].add(class.severity);
     }
 
+    /// Events per severity so far (ignored events excluded).
+    pub fn severities(&self) -> SeverityCounts {
+        self.severities
+    }
+
     /// Worst severity counted (ignored events excluded).
     pub fn worst(&self) -> Option<Severity> {
         Severity::ALL_DESC
@@ -332,7 +337,7 @@ pub struct ReportInputs<'a> {
 
 impl Report {
     /// Builds the report from what was counted.
-    pub fn build(tally: Tally, inputs: ReportInputs<'_>) -> Report {
+    pub fn build(tally: &Tally, inputs: ReportInputs<'_>) -> Report {
         let ReportInputs {
             input,
             services,
@@ -392,7 +397,7 @@ impl Report {
                 .then(b.count.cmp(&a.count))
                 .then(a.seq.cmp(&b.seq))
         });
-        let mut context = tally.context;
+        let context = &tally.context;
         let groups = kept
             .into_iter()
             .map(|g| {
@@ -424,8 +429,8 @@ impl Report {
                         first_line: g.sample.first_line,
                         last_line: g.sample.last_line,
                         text: g.sample.text.clone(),
-                        before: context.before.remove(&g.id).unwrap_or_default(),
-                        after: context.after.remove(&g.id).unwrap_or_default(),
+                        before: context.before.get(&g.id).cloned().unwrap_or_default(),
+                        after: context.after.get(&g.id).cloned().unwrap_or_default(),
                     },
                 }
             })

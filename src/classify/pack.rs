@@ -195,9 +195,10 @@ pub fn parse_pack(file: &str, text: &str) -> Result<Pack, Vec<PackError>> {
 }
 
 /// How much of a pack is checked when it is loaded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Checks {
     /// Every rule's regex on its own, and every sample and counter-sample.
+    #[default]
     Full,
     /// Schema only: for the embedded packs at start-up, whose samples `cargo test` and
     /// `logsift patterns test` check (a broken regex still fails when the set is built).
@@ -410,12 +411,6 @@ pub struct PackSources {
     pub no_defaults: bool,
     /// How the embedded packs are checked.
     pub embedded_checks: Checks,
-}
-
-impl Default for Checks {
-    fn default() -> Checks {
-        Checks::Full
-    }
 }
 
 impl PackSources {

@@ -3,6 +3,7 @@
 
 pub mod github;
 pub mod json;
+pub mod markdown;
 pub mod text;
 
 use std::io::{self, Write};
@@ -30,6 +31,7 @@ pub fn render(
         ReportFormat::Text => text::render(report, text, out),
         ReportFormat::Json => json::render(report, out),
         ReportFormat::Github => github::render(report, out),
+        ReportFormat::Markdown => markdown::render(report, out),
     }
 }
 

@@ -6,6 +6,7 @@
 mod errors;
 mod exit_codes;
 mod inputs;
+mod monitor;
 mod packs;
 mod reports;
 mod shared_data;
