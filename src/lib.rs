@@ -17,6 +17,7 @@ pub mod render;
 pub mod report;
 pub mod settings;
 pub mod source;
+pub mod suggest;
 
 use std::process::ExitCode;
 

@@ -247,7 +247,7 @@ pub(crate) fn build_set<'a>(
 }
 
 /// Compiles one rule's regex with the same options as the set.
-pub(crate) fn build_one(pattern: &str) -> Result<regex::bytes::Regex, regex::Error> {
+pub fn build_one(pattern: &str) -> Result<regex::bytes::Regex, regex::Error> {
     regex::bytes::RegexBuilder::new(pattern)
         .unicode(false)
         .size_limit(64 << 20)

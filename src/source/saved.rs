@@ -160,7 +160,7 @@ impl SavedLogParser {
             self.stats.truncated_lines += 1;
         }
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        if std::str::from_utf8(raw).is_err() {
+        if !raw.is_ascii() && std::str::from_utf8(raw).is_err() {
             self.stats.invalid_utf8_lines += 1;
         }
         match self.format {
