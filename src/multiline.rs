@@ -266,14 +266,13 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
             if blank {
                 // A blank line closes a multi-line block and belongs to it.
                 (p.lines > 1 || p.block == Block::Continued).then_some(Block::Closed)
-            } else if indented {
-                Some(Block::Continued)
-            } else if is_continuation(t) || is_postgres_detail(line) || same_rabbit_head(p, line) {
-                Some(Block::Continued)
-            } else if is_java_exception_line(t) && p.text.last() == Some(&b':') {
-                Some(Block::Continued)
             } else {
-                None
+                let continued = indented
+                    || is_continuation(t)
+                    || is_postgres_detail(line)
+                    || same_rabbit_head(p, line)
+                    || (is_java_exception_line(t) && p.text.last() == Some(&b':'));
+                continued.then_some(Block::Continued)
             }
         }
     }
