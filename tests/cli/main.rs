@@ -3,6 +3,8 @@
 //! Modules by theme; fixtures are under `tests/fixtures/` (see its README), the shared labelled
 //! logs under `../shared/data` are used where present and skipped with a message otherwise.
 
+#![allow(clippy::unwrap_used, clippy::print_stderr)] // test helpers: a failed unwrap is a failed test
+
 mod errors;
 mod exit_codes;
 mod inputs;
