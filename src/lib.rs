@@ -3,7 +3,18 @@
 //! The data flows down the modules: [`source`] reads lines into [`record::Record`]s,
 //! [`multiline`] joins them into events, [`classify`] gives each a category and severity,
 //! [`group`] puts similar ones together, [`report`] counts and decides the verdict and
-//! [`render`] writes it. [`analyze`] drives the stages once over saved logs.
+//! [`render`] writes it. [`analyze`] drives the stages once over saved logs, [`monitor`] live.
+//!
+//! The stages are plain synchronous types, usable without the CLI:
+//!
+//! ```
+//! use logsift::classify::{Classifier, PackSet, Scratch, Severity, Category};
+//!
+//! let classifier = Classifier::new(&PackSet::embedded().unwrap()).unwrap();
+//! let c = classifier.classify(b"dial tcp 10.0.0.7:5672: connect: connection refused", &mut Scratch::default());
+//! assert!(c.severity >= Severity::Warning);
+//! assert_eq!(c.category, Category::Network);
+//! ```
 
 pub mod analyze;
 pub mod classify;
