@@ -17,8 +17,7 @@ pub const SCAN_BYTES: usize = 320;
 
 /// The level the event's first line states, if any.
 pub fn detect(text: &[u8]) -> Option<Severity> {
-    let end = memchr::memchr(b'\n', text).unwrap_or(text.len());
-    let line = &text[..end];
+    let line = first_line(text);
     let line = strip_ansi_free_prefix(line);
     let first = line.iter().position(|b| !b.is_ascii_whitespace())?;
     let line = &line[first..];
@@ -37,6 +36,21 @@ pub fn detect(text: &[u8]) -> Option<Severity> {
     }
     let scan = &line[..line.len().min(SCAN_BYTES)];
     logfmt_level(scan).or_else(|| word_level(scan))
+}
+
+/// The first line of `text` that is not blank (an event may open with a blank line), read
+/// within the first [`SCAN_BYTES`] bytes.
+fn first_line(text: &[u8]) -> &[u8] {
+    let mut rest = text;
+    loop {
+        let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        let line = &rest[..end];
+        let consumed = text.len() - rest.len();
+        if end == rest.len() || consumed > SCAN_BYTES || !line.iter().all(u8::is_ascii_whitespace) {
+            return line;
+        }
+        rest = &rest[end + 1..];
+    }
 }
 
 /// Skips nothing today; the hook keeps `detect` readable if a prefix form needs stripping.
