@@ -1016,4 +1016,74 @@ mod tests {
         a.flush(&mut |_| n += 1);
         assert_eq!(n, 2);
     }
+
+    const VOCABULARY: &[&str] = &[
+        "",
+        "  ",
+        "Traceback (most recent call last):",
+        "  File \"x.py\", line 1, in <module>",
+        "ValueError: x",
+        "During handling of the above exception, another exception occurred:",
+        "panic: boom",
+        "goroutine 1 [running]:",
+        "main.main()",
+        "\tat com.foo.Bar(Bar.java:1)",
+        "Caused by: java.io.IOException: x",
+        "java.lang.IllegalStateException: boom",
+        "2024-01-01 ERROR failed:",
+        "2024-01-01 INFO ok",
+        "node:internal/modules/cjs/loader:1080",
+        "Error: Cannot find module 'x'",
+        "Require stack:",
+        "***************************",
+        "> app@1.0.0 start",
+        "Usage: x [OPTIONS]",
+        "FooError (",
+        "):",
+        "{",
+        "}",
+        "[1] bootstrap checks failed",
+        "DETAIL:  x",
+        "  Applying x... OK",
+        "plain words",
+        "\u{00e9}\u{0301}\u{ffff}",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn events_cover_every_line_exactly_once(
+            picks in proptest::collection::vec((0u32..3, 0usize..VOCABULARY.len()), 0..120),
+            junk in proptest::collection::vec(proptest::num::u8::ANY, 0..64),
+        ) {
+            let mut a = Assembler::new(Joining::Auto);
+            let mut got: Vec<(u64, u64, u32)> = Vec::new();
+            let mut services = Vec::new();
+            for (i, (svc, pick)) in picks.iter().enumerate() {
+                let n = i as u64 + 1;
+                // Every seventh line is raw bytes, to feed the detectors odd input.
+                let text: &[u8] = if i % 7 == 6 { &junk } else { VOCABULARY[*pick].as_bytes() };
+                services.push(*svc);
+                let rec = Record {
+                    service: *svc,
+                    stream: Stream::Unknown,
+                    line: n,
+                    end_line: n,
+                    timestamp: None,
+                    text,
+                };
+                a.push(&rec, &mut |e| got.push((e.first_line, e.last_line, e.service)));
+            }
+            a.flush(&mut |e| got.push((e.first_line, e.last_line, e.service)));
+            let mut next = 1u64;
+            for (first, last, svc) in &got {
+                proptest::prop_assert_eq!(*first, next);
+                proptest::prop_assert!(last >= first);
+                for l in *first..=*last {
+                    proptest::prop_assert_eq!(services[(l - 1) as usize], *svc);
+                }
+                next = last + 1;
+            }
+            proptest::prop_assert_eq!(next, picks.len() as u64 + 1);
+        }
+    }
 }
