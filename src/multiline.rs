@@ -74,6 +74,8 @@ enum Block {
     NpmBanner,
     /// A command-line usage error: `Usage: …`, `Try '… --help'`, `Error: …` (Click, argparse).
     Usage,
+    /// PHP's `Stack trace:` with its `#0 …` frames.
+    PhpTrace,
     /// A line that opened a bracket at its end (`FooError (`, `{`): open until the closer.
     Bracket(u8),
     /// A block closed by a blank line: only a continuation that fits the block joins.
@@ -347,6 +349,10 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 Some(Block::JavaMessage)
             }
         }
+        Block::PhpTrace => {
+            let frame = t.starts_with(b"#") && t.get(1).is_some_and(u8::is_ascii_digit);
+            (frame || indented).then_some(Block::PhpTrace)
+        }
         Block::Closed => {
             if blank {
                 Some(Block::Closed)
@@ -374,9 +380,22 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
             } else if t.starts_with(b"Dumping heap to ") || t.starts_with(b"Heap dump file created")
             {
                 Some(Block::Continued)
-            } else if is_java_exception_line(t) && p.text.last() == Some(&b':') {
-                // `ERROR … failed:` then the exception: its message may run on to the frames.
+            } else if is_java_exception_line(t)
+                && p.lines == 1
+                && (p.text.last() == Some(&b':') || states_a_problem(&p.text))
+            {
+                // `ERROR … failed:` then the exception (logback, log4j, JUL): its message may run
+                // on to the frames.
                 Some(Block::JavaMessage)
+            } else if is_goroutine_header(t) {
+                // `http: panic serving …` then the goroutine dump.
+                Some(Block::GoPanic)
+            } else if t.starts_with(b"Stack trace:") {
+                // PHP: `PHP Fatal error:  Uncaught …`, `Stack trace:`, `#0 …`, `  thrown in …`.
+                Some(Block::PhpTrace)
+            } else if p.lines > 1 && is_closer(line) {
+                // The `}` that ends Node's `Error: … {` property dump or a printed object.
+                Some(Block::Continued)
             } else if t.starts_with(b"Traceback (most recent call last)")
                 && p.lines == 1
                 && contains_error_word(&p.text)
@@ -408,6 +427,22 @@ fn looks_like_record_start(line: &[u8]) -> bool {
         Some(b'[' | b'{' | b'<') => true,
         Some(_) => level::detect(&line[..line.len().min(RECORD_HEAD_BYTES)]).is_some(),
     }
+}
+
+/// `goroutine 34 [running]:`.
+fn is_goroutine_header(t: &[u8]) -> bool {
+    t.starts_with(b"goroutine ")
+        && t.get(10).is_some_and(u8::is_ascii_digit)
+        && t.trim_ascii_end().ends_with(b"]:")
+}
+
+/// A line that only closes a bracket: `}`, `]`, `})`, `);`.
+fn is_closer(line: &[u8]) -> bool {
+    let l = line.trim_ascii_end();
+    !l.is_empty()
+        && l.len() <= 3
+        && matches!(l[0], b'}' | b']' | b')')
+        && l.iter().all(|b| b"}])];,:".contains(b))
 }
 
 /// The event's first line states a warning or worse.
@@ -612,7 +647,12 @@ fn is_node_code_frame(line: &[u8]) -> bool {
 fn is_js_error_line(t: &[u8]) -> bool {
     let t = t.strip_prefix(b"[").unwrap_or(t);
     let word = t.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
-    word > 0 && t[..word].ends_with(b"Error") && matches!(t.get(word), Some(b':') | None)
+    let name = &t[..word];
+    word > 0
+        && (name.ends_with(b"Error")
+            || name.ends_with(b"Exception")
+            || name.ends_with(b"Rejection"))
+        && matches!(t.get(word), Some(b':' | b']') | None)
 }
 
 /// `java.lang.IllegalStateException: …`, `org.foo.BarError`.
@@ -1015,6 +1055,30 @@ mod tests {
         }
         a.flush(&mut |_| n += 1);
         assert_eq!(n, 2);
+    }
+
+    #[test]
+    fn runtime_shapes_with_log_headers_join() {
+        let got = one(&[
+            "2024-01-01 12:00:00.000 ERROR 1 --- [main] o.s.boot.SpringApplication : Application run failed",
+            "org.springframework.beans.factory.BeanCreationException: Error creating bean",
+            "\tat org.springframework.Foo.bar(Foo.java:1)",
+            "2024/01/01 12:00:00 http: panic serving 10.0.0.1:5000: runtime error: index out of range",
+            "goroutine 34 [running]:",
+            "net/http.(*conn).serve.func1(0xc000118000)",
+            "\t/usr/local/go/src/net/http/server.go:1801 +0x147",
+            "Error: connect ECONNREFUSED 127.0.0.1:5432",
+            "    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1494:16) {",
+            "  errno: -111,",
+            "  code: 'ECONNREFUSED'",
+            "}",
+            "PHP Fatal error:  Uncaught Exception: boom in /var/www/a.php:3",
+            "Stack trace:",
+            "#0 {main}",
+            "  thrown in /var/www/a.php on line 3",
+            "ready",
+        ]);
+        assert_eq!(got, [(1, 3), (4, 7), (8, 12), (13, 16), (17, 17)]);
     }
 
     const VOCABULARY: &[&str] = &[
