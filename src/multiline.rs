@@ -372,8 +372,12 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
             } else if is_continuation(t) {
                 Some(Block::Continued)
             } else if indented {
-                (!is_own_line(t)).then_some(Block::Continued)
-            } else if is_postgres_detail(line) || same_rabbit_head(p, line) {
+                let json_record = p.lines == 1 && p.text.first() == Some(&b'{');
+                (!is_own_line(t) && !json_record).then_some(Block::Continued)
+            } else if is_postgres_detail(line)
+                || same_rabbit_head(p, line)
+                || is_sqlalchemy_detail(line)
+            {
                 Some(Block::Continued)
             } else if t.starts_with(b"Require stack:") {
                 Some(Block::NodeCrash)
@@ -398,13 +402,14 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 Some(Block::Continued)
             } else if t.starts_with(b"Traceback (most recent call last)")
                 && p.lines == 1
-                && contains_error_word(&p.text)
+                && (contains_error_word(&p.text) || states_a_problem(&p.text))
             {
                 // Python's `logger.exception("…")`: the message, then the traceback.
                 Some(Block::PyFrames)
             } else if states_a_problem(&p.text)
                 && (p.text.last() == Some(&b':') && !looks_like_record_start(line)
-                    || is_numbered_item(line))
+                    || is_numbered_item(line)
+                    || is_numbered_frame(line))
             {
                 // `[error] <0.753.0> Error on AMQP connection …:` then its reason;
                 // Elasticsearch's `node validation exception` then `[1] bootstrap checks failed`.
@@ -479,6 +484,32 @@ fn is_advice(t: &[u8]) -> bool {
     .any(|p| t.starts_with(p))
 }
 
+/// `0. DB::Exception::Exception(…) @ 0x000000000c4fd597 in /usr/bin/clickhouse`: a numbered
+/// native stack frame (ClickHouse, Boost stacktrace).
+fn is_numbered_frame(line: &[u8]) -> bool {
+    let n = line.iter().take_while(|b| b.is_ascii_digit()).count();
+    (1..=3).contains(&n)
+        && line[n..].starts_with(b". ")
+        && memchr::memmem::find(line, b" @ 0x").is_some()
+}
+
+/// SQLAlchemy's lines under its exception: `[SQL: …]`, `[parameters: …]`, `(Background on
+/// this error at: …)`.
+fn is_sqlalchemy_detail(line: &[u8]) -> bool {
+    line.starts_with(b"[SQL: ")
+        || line.starts_with(b"[parameters: ")
+        || line.starts_with(b"(Background on this error at: ")
+}
+
+/// An indented line that opens with a level word (`  INFO 1 --- [main]`, left so when a
+/// source cut the timestamp in front of it) is a record, not a continuation.
+fn opens_with_level(t: &[u8]) -> bool {
+    let n = t.iter().take_while(|b| b.is_ascii_uppercase()).count();
+    n >= 4
+        && matches!(t.get(n), Some(b' ' | b':' | b']'))
+        && level::parse_level_name(&t[..n]).is_some()
+}
+
 /// `[1] bootstrap checks failed`, `[2]: max file descriptors …`: a numbered report item.
 fn is_numbered_item(line: &[u8]) -> bool {
     let Some(rest) = line.strip_prefix(b"[") else {
@@ -495,11 +526,12 @@ fn is_numbered_item(line: &[u8]) -> bool {
         }
 }
 
-/// Indented lines that are records of their own: progress steps (`  Applying x... OK`,
+/// Indented lines that are records of their own: a level word first, progress steps (`  Applying x... OK`,
 /// ` * Starting cron`, `   ...done.`) and ActiveRecord's SQL log (`   (0.2ms)  SELECT …`).
 fn is_own_line(t: &[u8]) -> bool {
     let end = t.trim_ascii_end();
     t.starts_with(b"* ")
+        || opens_with_level(t)
         || [
             &b"... OK"[..],
             b"... ok",
@@ -1079,6 +1111,34 @@ mod tests {
             "ready",
         ]);
         assert_eq!(got, [(1, 3), (4, 7), (8, 12), (13, 16), (17, 17)]);
+    }
+
+    #[test]
+    fn records_that_look_indented_stay_apart() {
+        let got = one(&[
+            " INFO 1 --- [billing] [main] c.e.Billing : reconciliation finished: 0 errors",
+            " INFO 1 --- [billing] [main] c.e.Billing : created invoice",
+            "{\"level\":30,\"msg\":\"GET /dashboard\"}",
+            " \u{2713} Compiled /dashboard in 8816ms (960 modules)",
+        ]);
+        assert_eq!(got, [(1, 1), (2, 2), (3, 3), (4, 4)]);
+    }
+
+    #[test]
+    fn library_detail_lines_join_their_error() {
+        let got = one(&[
+            "2024-01-15 10:00:00,691 ERROR app.migrations: Migration failed: (psycopg2.errors.X) no",
+            "[SQL: DROP INDEX idx_userbase_created_at]",
+            "(Background on this error at: https://sqlalche.me/e/20/f405)",
+            "2024.01.15 10:00:01.471958 [ 692 ] {} <Error> TCPHandler: Code: 516. DB::Exception: x",
+            "0. DB::Exception::Exception(DB::Exception::MessageMasked&&, int, bool) @ 0x000000000c4fd597 in /usr/bin/clickhouse",
+            "1. DB::IDatabase::getTable(String const&) const @ 0x0000000011b1f0a9 in /usr/bin/clickhouse",
+            "[2024-01-15 10:00:00,911: WARNING/MainProcess] consumer: Connection to broker lost.",
+            "Traceback (most recent call last):",
+            "  File \"/app/consumer.py\", line 340, in start",
+            "ConnectionResetError: [Errno 104] Connection reset by peer",
+        ]);
+        assert_eq!(got, [(1, 3), (4, 6), (7, 10)]);
     }
 
     const VOCABULARY: &[&str] = &[
