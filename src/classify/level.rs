@@ -3,9 +3,11 @@
 //! Understood: JSON fields (`level`, `severity`, `@l`, `log.level`, `lvl`, `levelname`, MongoDB's
 //! `"s"`, pino's numeric levels), logfmt `level=`/`lvl=`/`severity=`, bracketed levels in any case
 //! (`[error]`, `[Warning]`), upper-case level words (`ERROR`, `WARN`, `FATAL:`, PostgreSQL's
-//! `PANIC:`), klog (`E0806 12:00:00`), Ruby's `E, [` and syslog priorities (`<3>`). Lower-case
+//! `PANIC:`; its `FATAL:  ` ends one session and reads as an error), Celery's `DEBUG/MainProcess`,
+//! Python's `…,329-WARNING-name`, RabbitMQ's `[erro]`, klog (`E0806 12:00:00`), Redis markers
+//! (`* `, `. `), Ruby's `E, [` and syslog priorities (`<3>`). Lower-case
 //! words in prose ("0 errors", `error_log`, `errors=0`, `ErrorHandler`) are not levels.
-//! Only the first line of an event and its first [`SCAN_BYTES`] bytes are read: a level is stated
+//! Only the first non-blank line of an event and its first [`SCAN_BYTES`] bytes are read: a level is stated
 //! early, and what comes later is the message.
 
 use memchr::memmem;
@@ -17,8 +19,7 @@ pub const SCAN_BYTES: usize = 320;
 
 /// The level the event's first line states, if any.
 pub fn detect(text: &[u8]) -> Option<Severity> {
-    let end = memchr::memchr(b'\n', text).unwrap_or(text.len());
-    let line = &text[..end];
+    let line = first_line(text);
     let line = strip_ansi_free_prefix(line);
     let first = line.iter().position(|b| !b.is_ascii_whitespace())?;
     let line = &line[first..];
@@ -32,11 +33,29 @@ pub fn detect(text: &[u8]) -> Option<Severity> {
             return Some(s);
         }
     }
-    if let Some(s) = klog(line).or_else(|| ruby_logger(line)) {
+    if let Some(s) = klog(line)
+        .or_else(|| ruby_logger(line))
+        .or_else(|| redis(line))
+    {
         return Some(s);
     }
     let scan = &line[..line.len().min(SCAN_BYTES)];
     logfmt_level(scan).or_else(|| word_level(scan))
+}
+
+/// The first line of `text` that is not blank (an event may open with a blank line), read
+/// within the first [`SCAN_BYTES`] bytes.
+fn first_line(text: &[u8]) -> &[u8] {
+    let mut rest = text;
+    loop {
+        let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        let line = &rest[..end];
+        let consumed = text.len() - rest.len();
+        if end == rest.len() || consumed > SCAN_BYTES || !line.iter().all(u8::is_ascii_whitespace) {
+            return line;
+        }
+        rest = &rest[end + 1..];
+    }
 }
 
 /// Skips nothing today; the hook keeps `detect` readable if a prefix form needs stripping.
@@ -54,12 +73,12 @@ pub fn parse_level_name(name: &[u8]) -> Option<Severity> {
         *d = s.to_ascii_lowercase();
     }
     Some(match &buf[..name.len()] {
-        b"trace" | b"debug" | b"dbug" | b"verbose" | b"fine" | b"finer" | b"finest" | b"d1"
-        | b"d2" | b"d3" | b"d4" | b"d5" => Severity::Debug,
-        b"info" | b"information" | b"informational" | b"notice" | b"note" | b"log" | b"system"
-        | b"i" => Severity::Info,
+        b"trace" | b"debug" | b"dbug" | b"debu" | b"verbose" | b"fine" | b"finer" | b"finest"
+        | b"d1" | b"d2" | b"d3" | b"d4" | b"d5" => Severity::Debug,
+        b"info" | b"information" | b"informational" | b"notice" | b"noti" | b"note" | b"log"
+        | b"system" | b"i" => Severity::Info,
         b"warn" | b"warning" | b"w" => Severity::Warning,
-        b"error" | b"err" | b"eror" | b"severe" | b"e" => Severity::Error,
+        b"error" | b"err" | b"eror" | b"erro" | b"severe" | b"e" => Severity::Error,
         b"fatal" | b"critical" | b"crit" | b"panic" | b"emerg" | b"emergency" | b"alert" | b"f"
         | b"dpanic" => Severity::Critical,
         _ => return None,
@@ -83,8 +102,17 @@ fn word_level(line: &[u8]) -> Option<Severity> {
         // A word glued to `_`, `.` or `-` on either side is an identifier, not a level.
         let before = start.checked_sub(1).map(|j| line[j]);
         let after = line.get(i).copied();
-        if matches!(before, Some(b'_' | b'.' | b'-' | b'/' | b'='))
-            || matches!(after, Some(b'_' | b'.' | b'-' | b'/' | b'=' | b'('))
+        // `2021-02-12 06:20:27,329-WARNING-uvicorn.error`: Python's `%(asctime)s-%(levelname)s-`.
+        let dashed = before == Some(b'-')
+            && after == Some(b'-')
+            && start >= 2
+            && line[start - 2].is_ascii_digit();
+        // `[2018-01-10 10:58:09,714: DEBUG/MainProcess]`: Celery's `LEVEL/process`.
+        let celery = after == Some(b'/') && matches!(before, Some(b' ' | b'['));
+        if !dashed
+            && !celery
+            && (matches!(before, Some(b'_' | b'.' | b'-' | b'/' | b'='))
+                || matches!(after, Some(b'_' | b'.' | b'-' | b'/' | b'=' | b'(')))
         {
             continue;
         }
@@ -96,6 +124,10 @@ fn word_level(line: &[u8]) -> Option<Severity> {
         let upper = word.iter().all(|c| c.is_ascii_uppercase());
         if bracketed || upper {
             if let Some(s) = parse_level_name(word) {
+                // PostgreSQL's `FATAL:  ` (two spaces) ends one session, not the server.
+                if s == Severity::Critical && word == b"FATAL" && line[i..].starts_with(b":  ") {
+                    return Some(Severity::Error);
+                }
                 return Some(s);
             }
         }
@@ -207,6 +239,41 @@ fn klog(line: &[u8]) -> Option<Severity> {
     }
 }
 
+/// Redis: `1:M 14 May 2024 13:19:52.866 * Ready`, `[9] 14 May 13:19:52.866 . DB saved`. The
+/// marker after the time is the level: `.` debug, `-` verbose, `*` notice; `#` (warning) is
+/// also used for plain start-up notes, so it is left to the words that follow.
+fn redis(line: &[u8]) -> Option<Severity> {
+    let digits = line.iter().take_while(|b| b.is_ascii_digit()).count();
+    let head = if digits > 0 && line.get(digits) == Some(&b':') {
+        // `1:M `: pid, role letter.
+        line.get(digits + 1).filter(|b| b"XCSM".contains(b))?;
+        (line.get(digits + 2) == Some(&b' ')).then_some(digits + 3)?
+    } else if line.first() == Some(&b'[') {
+        let n = line[1..].iter().take_while(|b| b.is_ascii_digit()).count();
+        (n > 0 && line.get(n + 1) == Some(&b']') && line.get(n + 2) == Some(&b' '))
+            .then_some(n + 3)?
+    } else {
+        return None;
+    };
+    // `dd Mon [yyyy ]hh:mm:ss.mmm X `: find `.mmm X ` within the next 30 bytes.
+    let rest = &line[head..line.len().min(head + 30)];
+    if !rest.first().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    let w = rest.windows(7).find(|w| {
+        w[0] == b'.'
+            && w[1..4].iter().all(u8::is_ascii_digit)
+            && w[4] == b' '
+            && w[6] == b' '
+            && b".-*#".contains(&w[5])
+    })?;
+    match w[5] {
+        b'.' => Some(Severity::Debug),
+        b'-' | b'*' => Some(Severity::Info),
+        _ => None,
+    }
+}
+
 /// Ruby's Logger: `E, [2024-01-01T00:00:00.000000 #1] ERROR -- : ...`.
 fn ruby_logger(line: &[u8]) -> Option<Severity> {
     if line.len() < 4 || &line[1..4] != b", [" {
@@ -233,7 +300,7 @@ mod tests {
             ("2024-01-01 12:00:00 ERROR something broke", Some(Error)),
             ("[2024-01-01 12:00:00] [error] 12#12: *1 connect() failed", Some(Error)),
             ("2024/01/01 12:00:00 [emerg] 1#1: host not found", Some(Critical)),
-            ("2024-01-01 00:00:00.000 UTC [1] FATAL:  password authentication failed", Some(Critical)),
+            ("2024-01-01 00:00:00.000 UTC [1] FATAL:  password authentication failed", Some(Error)),
             ("2024-01-01 00:00:00.000 UTC [1] PANIC:  could not locate a valid checkpoint record", Some(Critical)),
             ("2024-01-01 00:00:00.000 UTC [1] LOG:  database system is ready", Some(Info)),
             ("time=2024-01-01T00:00:00Z level=error msg=\"dial failed\"", Some(Error)),
@@ -256,6 +323,24 @@ mod tests {
             ("[2024-01-01 00:00:00 +0000] [7] [CRITICAL] WORKER TIMEOUT (pid:8)", Some(Critical)),
             ("2024-01-01T00:00:00.000Z 0 [Warning] [MY-010068] [Server] CA certificate", Some(Warning)),
             ("SEVERE: Servlet.service() threw exception", Some(Error)),
+            ("2020-02-14 17:26:38.505 UTC [62] FATAL:  password authentication failed", Some(Error)),
+            ("psql: FATAL:  the database system is starting up", Some(Error)),
+            ("FATAL: unable to start", Some(Critical)),
+            ("2016-03-13T17:12:52.197988Z 22 [Note] Aborted connection 22 to db", Some(Info)),
+            ("2020-03-13T18:45:22.744343Z 0 [ERROR] [MY-010119] Aborting", Some(Error)),
+            ("2021-09-01 10:00:00.123456+00:00 [erro] <0.228.0> boom", Some(Error)),
+            ("2021-09-01 10:00:00.123456+00:00 [warn] <0.228.0> careful", Some(Warning)),
+            ("2021-09-01 10:00:00.123456+00:00 [noti] <0.228.0> note", Some(Info)),
+            ("2020-03-30 07:57:43.395 [error] <0.753.0> Error on AMQP connection", Some(Error)),
+            ("ERROR:root:something failed", Some(Error)),
+            ("WARNING:  relation exists, skipping", Some(Warning)),
+            ("[2018-01-10 10:58:09,714: DEBUG/MainProcess] | Worker: Starting", Some(Debug)),
+            ("[2018-01-10 10:58:09,714: ERROR/MainProcess] consumer: Cannot connect", Some(Error)),
+            ("2021-02-12 06:20:27,329-WARNING-uvicorn.error-12::httptools_impl", Some(Warning)),
+            ("1:M 01 Dec 08:42:59.458 * Ready to accept connections", Some(Info)),
+            ("[9] 14 May 13:19:52.866 . DB 0: 1 keys", Some(Debug)),
+            ("1:M 01 Dec 08:42:59.458 # WARNING overcommit_memory is set to 0!", Some(Warning)),
+            ("\n\n2024-01-01 ERROR after blank lines", Some(Error)),
         ];
         for (line, want) in table {
             assert_eq!(detect(line.as_bytes()), *want, "{line}");
@@ -272,6 +357,12 @@ mod tests {
             "Logging errors to /var/log/err.log",
             "GET /api/errors 200",
             "my_ERROR_count is 3",
+            "1:M 01 Dec 08:42:59.458 # Server initialized",
+            "Processed 12 items, 0 errors, 0 warnings",
+            "build-ERROR-report.txt written",
+            "see /var/log/ERROR/x",
+            "errors: 0",
+            "Failed=0 Error=0",
         ] {
             assert_eq!(detect(line.as_bytes()), None, "{line}");
         }
@@ -284,5 +375,17 @@ mod tests {
             detect(b"Traceback (most recent call last):\nValueError: x"),
             None
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..600)) {
+            let _ = detect(&bytes);
+        }
+
+        #[test]
+        fn arbitrary_level_like_text_never_panics(s in "[ \\[\\]{}<>:=\"0-9a-zA-Z.#*/\\-\n]{0,80}") {
+            let _ = detect(s.as_bytes());
+        }
     }
 }
