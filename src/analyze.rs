@@ -39,7 +39,9 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitStatus> {
             let f = File::open(p).with_context(|| format!("cannot open `{}`", p.display()))?;
             Input::Saved(Box::new(f), "file", Some(p.display().to_string()))
         }
-        None if stdin_has_data() => Input::Saved(Box::new(io::stdin().lock()), "stdin", None),
+        None if !args.engine.selects_engine() && stdin_has_data() => {
+            Input::Saved(Box::new(io::stdin().lock()), "stdin", None)
+        }
         None => Input::Engine(engine_options(&args.engine)?),
     };
     let mut events_out = match &args.output.events {

@@ -155,7 +155,8 @@ pub struct InputArgs {
     pub multiline: MultilineMode,
 }
 
-/// The Docker Engine source (used without --file when stdin is not a pipe or a file).
+/// The Docker Engine source: used without --file when stdin is not a pipe or a file, or when
+/// one of these flags (other than --host) is given.
 #[derive(Debug, Clone, Args, Default)]
 #[command(next_help_heading = "Docker Engine")]
 pub struct EngineArgs {
@@ -187,6 +188,21 @@ pub struct EngineArgs {
     /// Docker Engine address (unix:///var/run/docker.sock, tcp://host:2375).
     #[arg(long, value_name = "URL", env = "DOCKER_HOST")]
     pub host: Option<String>,
+}
+
+impl EngineArgs {
+    /// True when a flag that only makes sense for the engine was given (`--host` aside, which
+    /// `DOCKER_HOST` may set): then the engine is read even if stdin is a pipe.
+    pub fn selects_engine(&self) -> bool {
+        self.project_name.is_some()
+            || !self.compose_file.is_empty()
+            || self.project_directory.is_some()
+            || !self.services.is_empty()
+            || self.since.is_some()
+            || self.until.is_some()
+            || self.tail.is_some()
+            || self.include_oneoff
+    }
 }
 
 /// Report output.
