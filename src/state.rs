@@ -1,8 +1,8 @@
 //! Container lifecycle, from `docker inspect`: the state, exit code, OOM kill, restarts and
 //! health of each container, and the finding an abnormal state makes.
 //!
-//! Rules: exit 137 with `OOMKilled` is critical (resource); a restarting container or one that
-//! restarted is a crash loop, critical; another non-zero exit is an error; an unhealthy container
+//! Rules: an `OOMKilled` container is critical (resource); a restarting container, or one that
+//! restarted [`CRASH_LOOP_RESTARTS`] times and runs or failed again, is a crash loop, critical; another non-zero exit is an error; an unhealthy container
 //! is an error that carries the last probe's output. Pure functions, tested without an engine.
 
 use serde::Serialize;
@@ -53,7 +53,9 @@ pub fn assess(s: &ContainerStatus) -> Option<StateFinding> {
             ),
         });
     }
-    if s.state == "restarting" || (running && s.restart_count >= CRASH_LOOP_RESTARTS) {
+    let restarted_often =
+        s.restart_count >= CRASH_LOOP_RESTARTS && (running || (code != 0 && s.state == "exited"));
+    if s.state == "restarting" || restarted_often {
         return Some(StateFinding {
             severity: Severity::Critical,
             category: Category::Code,
@@ -134,6 +136,13 @@ mod tests {
     fn restarting_is_a_crash_loop() {
         let mut s = st("restarting", 1);
         s.restart_count = 5;
+        assert_eq!(assess(&s).map(|f| f.severity), Some(Severity::Critical));
+        // Seen between two restarts, or running again after many.
+        let mut s = st("exited", 1);
+        s.restart_count = CRASH_LOOP_RESTARTS;
+        assert_eq!(assess(&s).map(|f| f.severity), Some(Severity::Critical));
+        let mut s = st("running", 0);
+        s.restart_count = CRASH_LOOP_RESTARTS;
         assert_eq!(assess(&s).map(|f| f.severity), Some(Severity::Critical));
     }
 

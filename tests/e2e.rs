@@ -57,6 +57,25 @@ services:
         head -c 40960 /dev/zero | tr '\0' x
         echo ' LONG-END'
         sleep 3600
+  oom:
+    image: IMAGE
+    mem_limit: 16m
+    memswap_limit: 16m
+    command:
+      - sh
+      - -c
+      - |
+        echo "allocating"
+        x=$$(head -c 200000000 /dev/zero | tr '\0' x)
+        echo "survived"
+  loop:
+    image: IMAGE
+    restart: always
+    command: ["sh", "-c", "echo 'FATAL: cannot start'; exit 3"]
+  tty:
+    image: IMAGE
+    tty: true
+    command: ["sh", "-c", "echo 'ERROR from a tty'; echo 'tty ready'; sleep 3600"]
 "#;
 
 /// True when the engine tests can run; otherwise prints why (and fails under CI=true).
@@ -173,19 +192,24 @@ impl Project {
         loop {
             let logs = self.compose(&["logs", "--no-color"]);
             let text = String::from_utf8_lossy(&logs.stdout).into_owned();
-            let health = run(&[
-                "docker",
-                "inspect",
-                "-f",
-                "{{.State.Health.Status}}",
-                &format!("{}_errout_1", self.name),
-            ])
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-            .unwrap_or_default();
-            let ready = ["app ready", "LONG-END", "errout ready", "missing"]
-                .iter()
-                .all(|m| text.contains(m))
-                && health == "unhealthy";
+            let health = self.inspect("errout", "{{.State.Health.Status}}");
+            let oom = self.inspect("oom", "{{.State.Status}}");
+            let restarts: u32 = self
+                .inspect("loop", "{{.RestartCount}}")
+                .parse()
+                .unwrap_or(0);
+            let ready = [
+                "app ready",
+                "LONG-END",
+                "errout ready",
+                "missing",
+                "tty ready",
+            ]
+            .iter()
+            .all(|m| text.contains(m))
+                && health == "unhealthy"
+                && oom == "exited"
+                && restarts >= 3;
             if ready {
                 return;
             }
@@ -195,6 +219,18 @@ impl Project {
             );
             std::thread::sleep(Duration::from_millis(250));
         }
+    }
+
+    fn inspect(&self, service: &str, format: &str) -> String {
+        run(&[
+            "docker",
+            "inspect",
+            "-f",
+            format,
+            &format!("{}_{service}_1", self.name),
+        ])
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default()
     }
 
     fn logsift(&self, extra: &[&str]) -> (i32, Value, String) {
@@ -246,14 +282,31 @@ fn a_live_project_is_read_and_its_problems_reported() {
     let p = Project::up("a");
     p.wait_ready();
 
-    let (code, r, stderr) = p.logsift(&["--show", "all"]);
+    let services = ["app", "crasher", "errout", "long", "oom", "tty"];
+    let mut args = vec!["--show", "all"];
+    for s in services {
+        args.extend(["--service", s]);
+    }
+    let (code, r, stderr) = p.logsift(&args);
     assert_eq!(code, 1, "stderr: {stderr}\n{r:#}");
     assert_eq!(r["input"]["kind"], "engine");
     assert_eq!(r["input"]["name"], p.name.as_str());
-    // 8 + 1 + 2 + 1 lines: the 40 KiB line is one line again, not three 16 KiB pieces.
-    assert_eq!(r["input"]["lines"], 12, "{r:#}");
+    // 8 + 1 + 2 + 1 + 1 + 2 lines: the 40 KiB line is one line again, not three pieces.
+    assert_eq!(r["input"]["lines"], 15, "{r:#}");
     assert_eq!(r["input"]["truncated_lines"], 0);
-    assert_eq!(r["containers"].as_array().unwrap().len(), 4);
+    assert_eq!(r["containers"].as_array().unwrap().len(), 6);
+
+    let oom = container(&r, "oom");
+    assert_eq!(oom["exit_code"], 137);
+    assert_eq!(oom["oom_killed"], true);
+    assert_eq!(oom["finding"]["severity"], "critical");
+    assert_eq!(oom["finding"]["category"], "resource");
+    assert_eq!(r["verdict"]["worst"], "critical");
+
+    // A TTY container's raw stream: CRLF gone, lines apart.
+    let tty = groups_with(&r, "ERROR from a tty");
+    assert_eq!(tty.len(), 1);
+    assert_eq!(tty[0]["sample"]["text"], "ERROR from a tty");
 
     let crasher = container(&r, "crasher");
     assert_eq!(crasher["state"], "exited");
@@ -294,6 +347,15 @@ fn a_live_project_is_read_and_its_problems_reported() {
 
     let long = groups_with(&r, "LONG-START");
     assert_eq!(long.len(), 1);
+
+    // A crash loop is critical, whatever moment of the loop inspect sees.
+    let (code, r, _) = p.logsift(&["--service", "loop"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        container(&r, "loop")["finding"]["severity"],
+        "critical",
+        "{r:#}"
+    );
 
     // --service narrows the containers read.
     let (code, r, stderr) = p.logsift(&["--service", "app"]);
