@@ -307,20 +307,35 @@ async fn connect(host: &str) -> Result<Docker> {
     } else {
         bail!("unsupported Docker host `{host}`: use unix:///path or tcp://host:port")
     };
-    let docker = docker.with_context(|| format!("cannot use the Docker Engine at `{host}`"))?;
-    let unreachable = |e: &dyn std::fmt::Display| {
-        let hint = if e.to_string().contains("ermission denied") {
-            " (no permission: run as a member of the `docker` group)"
+    let unreachable = |e: &str| {
+        let hint = if e.contains("ermission denied") {
+            " (no permission: run as root or as a member of the `docker` group)"
         } else {
             " (is it running? set DOCKER_HOST or --host)"
         };
         anyhow!("cannot reach the Docker Engine at `{host}`: {e}{hint}")
     };
+    let docker = docker.map_err(|e| unreachable(&chain(&e)))?;
     match tokio::time::timeout(REQUEST_TIMEOUT, docker.negotiate_version()).await {
         Ok(Ok(d)) => Ok(d),
-        Ok(Err(e)) => Err(unreachable(&e)),
-        Err(_) => Err(unreachable(&"no answer within 10 s")),
+        Ok(Err(e)) => Err(unreachable(&chain(&e))),
+        Err(_) => Err(unreachable("no answer within 10 s")),
     }
+}
+
+/// An error and its sources on one line (hyper hides the OS error in its sources).
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let m = c.to_string();
+        if !out.contains(&m) {
+            out.push_str(": ");
+            out.push_str(&m);
+        }
+        cur = c.source();
+    }
+    out
 }
 
 /// The project's containers, sorted by service then container number.
