@@ -311,7 +311,7 @@ async fn connect(host: &str) -> Result<Docker> {
         let hint = if e.contains("ermission denied") {
             " (no permission: run as root or as a member of the `docker` group)"
         } else {
-            " (is it running? set DOCKER_HOST or --host)"
+            " (is it running? set DOCKER_HOST or --host, or read saved logs with --file)"
         };
         anyhow!("cannot reach the Docker Engine at `{host}`: {e}{hint}")
     };
