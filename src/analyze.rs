@@ -7,17 +7,21 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context as _, Result};
+use anyhow::{Context as _, Result};
 
 use crate::classify::{Category, Classification, Classifier, Scratch, Severity};
-use crate::cli::{AnalyzeArgs, ColorChoice, FailOn, MultilineMode, ShowLevel};
+use crate::cli::{AnalyzeArgs, ColorChoice, EngineArgs, FailOn, MultilineMode, ShowLevel};
 use crate::group::{format_id, Grouper, OTHER_GROUP};
 use crate::multiline::{Assembler, Event, Joining};
 use crate::record::Services;
 use crate::render::{self, TextOptions};
-use crate::report::{FailThreshold, InputInfo, Report, ReportInputs, Tally};
+use crate::report::{ContainerReport, FailThreshold, InputInfo, Report, ReportInputs, Tally};
+use crate::source::engine::{self, EngineOptions};
 use crate::source::saved::{read_line_bounded, SavedLogParser, SavedOptions};
+use crate::source::select::{self, ProjectInputs};
+use crate::source::SourceStats;
 use crate::source::MAX_LINE_BYTES;
+use crate::state::assess;
 use crate::ExitStatus;
 
 /// Size of the input buffer (also how much `auto` sniffs).
@@ -27,16 +31,19 @@ const READ_BUFFER: usize = 256 * 1024;
 pub fn run(args: &AnalyzeArgs) -> Result<ExitStatus> {
     let packs = crate::load_packs(&args.patterns, crate::classify::pack::Checks::SchemaOnly)?;
     let classifier = Classifier::new(&packs)?;
-    let (reader, kind, name): (Box<dyn Read>, &'static str, Option<String>) = match &args.input.file {
-        Some(p) if p.as_os_str() == "-" => (Box::new(io::stdin().lock()), "stdin", None),
+    let input = match &args.input.file {
+        Some(p) if p.as_os_str() == "-" => {
+            Input::Saved(Box::new(io::stdin().lock()), "stdin", None)
+        }
         Some(p) => {
             let f = File::open(p).with_context(|| format!("cannot open `{}`", p.display()))?;
-            (Box::new(f), "file", Some(p.display().to_string()))
+            Input::Saved(Box::new(f), "file", Some(p.display().to_string()))
         }
-        None if !io::stdin().is_terminal() => (Box::new(io::stdin().lock()), "stdin", None),
-        None => bail!("no input: give saved logs with `--file PATH` or pipe them in (`docker compose logs | logsift analyze`)"),
+        None if !args.engine.selects_engine() && stdin_has_data() => {
+            Input::Saved(Box::new(io::stdin().lock()), "stdin", None)
+        }
+        None => Input::Engine(engine_options(&args.engine)?),
     };
-    let mut reader = BufReader::with_capacity(READ_BUFFER, reader);
     let mut events_out = match &args.output.events {
         Some(p) => Some(EventsWriter::create(p)?),
         None => None,
@@ -58,15 +65,6 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitStatus> {
         MultilineMode::Off => Joining::Off,
     };
 
-    let mut parser = SavedLogParser::new(&SavedOptions {
-        format: args.input.input_format,
-        default_service: args.input.service_name.clone(),
-    });
-    let head = reader
-        .fill_buf()
-        .with_context(|| format!("cannot read {}", name.as_deref().unwrap_or("stdin")))?;
-    parser.sniff(head);
-
     let mut pipeline = Pipeline {
         classifier: &classifier,
         scratch: Scratch::default(),
@@ -76,22 +74,52 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitStatus> {
         events_out: events_out.as_mut(),
         error: None,
     };
-    let mut assembler = Assembler::new(joining);
-    let mut line = Vec::with_capacity(4096);
-    let mut line_no = 0u64;
-    let source_name = name.as_deref().unwrap_or("stdin").to_owned();
-    while let Some(read) = read_line_bounded(&mut reader, &mut line, MAX_LINE_BYTES)
-        .with_context(|| format!("cannot read {source_name}"))?
-    {
-        line_no += 1;
-        parser.push_line(&line, read, line_no, &mut |services, rec| {
-            assembler.push(&rec, &mut |ev| pipeline.event(ev, services));
-        });
-    }
-    parser.finish(line_no, &mut |services, rec| {
-        assembler.push(&rec, &mut |ev| pipeline.event(ev, services));
-    });
-    assembler.flush(&mut |ev| pipeline.event(ev, parser.services()));
+    let (input, services, containers) = match input {
+        Input::Saved(reader, kind, name) => {
+            let (stats, services) =
+                read_saved(reader, name.as_deref(), args, joining, &mut pipeline)?;
+            (
+                InputInfo {
+                    kind,
+                    name,
+                    stats,
+                    events: 0,
+                },
+                services,
+                Vec::new(),
+            )
+        }
+        Input::Engine(opts) => {
+            let mut assemblers: Vec<Assembler> = Vec::new();
+            let read = engine::read(&opts, &mut |i, services, rec| {
+                while assemblers.len() <= i {
+                    assemblers.push(Assembler::new(joining));
+                }
+                assemblers[i].push(&rec, &mut |ev| pipeline.event(ev, services));
+            })?;
+            for a in &mut assemblers {
+                a.flush(&mut |ev| pipeline.event(ev, &read.services));
+            }
+            let containers = read
+                .containers
+                .iter()
+                .map(|c| ContainerReport {
+                    name: c.name.clone(),
+                    service: c.service.clone(),
+                    finding: assess(&c.status),
+                    status: c.status.clone(),
+                    logs_error: c.logs_error.clone(),
+                })
+                .collect();
+            let info = InputInfo {
+                kind: "engine",
+                name: Some(opts.project.clone()),
+                stats: read.stats,
+                events: 0,
+            };
+            (info, read.services, containers)
+        }
+    };
     if let Some(e) = pipeline.error.take() {
         return Err(e).context("cannot write --events");
     }
@@ -104,13 +132,9 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitStatus> {
     let report = Report::build(
         &tally,
         ReportInputs {
-            input: InputInfo {
-                kind,
-                name,
-                stats: parser.stats(),
-                events,
-            },
-            services: parser.services(),
+            input: InputInfo { events, ..input },
+            services: &services,
+            containers,
             classifier: &classifier,
             grouper: &grouper,
             fail_on,
@@ -148,6 +172,100 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitStatus> {
     } else {
         ExitStatus::Clean
     })
+}
+
+/// Where the logs come from.
+enum Input {
+    /// Saved logs: reader, kind (`file`/`stdin`), file name.
+    Saved(Box<dyn Read>, &'static str, Option<String>),
+    /// The Docker Engine.
+    Engine(EngineOptions),
+}
+
+/// True when stdin is a pipe or a regular file (saved logs piped in); false for a terminal,
+/// `/dev/null`, a socket or a closed stdin, which mean "read the engine".
+fn stdin_has_data() -> bool {
+    use std::os::fd::AsFd as _;
+    use std::os::unix::fs::FileTypeExt as _;
+    let stdin = io::stdin();
+    if stdin.is_terminal() {
+        return false;
+    }
+    let Ok(fd) = stdin.as_fd().try_clone_to_owned() else {
+        return false;
+    };
+    match File::from(fd).metadata() {
+        Ok(m) => m.file_type().is_fifo() || m.file_type().is_file(),
+        Err(_) => false,
+    }
+}
+
+/// Resolves the engine flags and the environment into what to read.
+fn engine_options(a: &EngineArgs) -> Result<EngineOptions> {
+    let cwd = std::env::current_dir().context("cannot read the working directory")?;
+    let project = select::project_name(&ProjectInputs {
+        flag: a.project_name.clone(),
+        env: std::env::var("COMPOSE_PROJECT_NAME")
+            .ok()
+            .filter(|v| !v.is_empty()),
+        files: a.compose_file.clone(),
+        directory: a.project_directory.clone(),
+        cwd,
+    })?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let time = |flag: &str, v: &Option<String>| -> Result<Option<i64>> {
+        v.as_deref()
+            .map(|s| select::parse_time_arg(s, now).map_err(|e| anyhow::anyhow!("{flag}: {e}")))
+            .transpose()
+    };
+    Ok(EngineOptions {
+        host: a.host.clone().filter(|h| !h.is_empty()),
+        project,
+        services: a.services.clone(),
+        since: time("--since", &a.since)?,
+        until: time("--until", &a.until)?,
+        tail: a.tail,
+        include_oneoff: a.include_oneoff,
+    })
+}
+
+/// Reads saved logs through the pipeline; returns the source's counts and services.
+fn read_saved(
+    reader: Box<dyn Read>,
+    name: Option<&str>,
+    args: &AnalyzeArgs,
+    joining: Joining,
+    pipeline: &mut Pipeline<'_>,
+) -> Result<(SourceStats, Services)> {
+    let mut reader = BufReader::with_capacity(READ_BUFFER, reader);
+    let mut parser = SavedLogParser::new(&SavedOptions {
+        format: args.input.input_format,
+        default_service: args.input.service_name.clone(),
+    });
+    let head = reader
+        .fill_buf()
+        .with_context(|| format!("cannot read {}", name.unwrap_or("stdin")))?;
+    parser.sniff(head);
+
+    let mut assembler = Assembler::new(joining);
+    let mut line = Vec::with_capacity(4096);
+    let mut line_no = 0u64;
+    let source_name = name.unwrap_or("stdin").to_owned();
+    while let Some(read) = read_line_bounded(&mut reader, &mut line, MAX_LINE_BYTES)
+        .with_context(|| format!("cannot read {source_name}"))?
+    {
+        line_no += 1;
+        parser.push_line(&line, read, line_no, &mut |services, rec| {
+            assembler.push(&rec, &mut |ev| pipeline.event(ev, services));
+        });
+    }
+    parser.finish(line_no, &mut |services, rec| {
+        assembler.push(&rec, &mut |ev| pipeline.event(ev, services));
+    });
+    assembler.flush(&mut |ev| pipeline.event(ev, parser.services()));
+    Ok((parser.stats(), parser.services().clone()))
 }
 
 /// The per-event stages after assembly.

@@ -19,7 +19,8 @@ pub struct Cli {
 pub enum Command {
     /// Analyse logs once and report problems by category, severity and service.
     ///
-    /// Reads saved `docker compose logs` output from --file (or piped stdin). Exits 0 when
+    /// Reads saved `docker compose logs` output from --file or piped stdin; otherwise reads the
+    /// running Compose project's containers (logs and state) from the Docker Engine. Exits 0 when
     /// nothing is at or above --fail-on, 1 when something is, 2 on a usage, config or input error.
     Analyze(AnalyzeArgs),
     /// Follow logs live: print each new problem at once and a summary every interval.
@@ -86,6 +87,8 @@ pub struct AnalyzeArgs {
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
+    pub engine: EngineArgs,
+    #[command(flatten)]
     pub patterns: PatternArgs,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -150,6 +153,56 @@ pub struct InputArgs {
     /// Join multi-line events (tracebacks, stack traces, panics) into one event.
     #[arg(long, value_enum, default_value_t = MultilineMode::Auto)]
     pub multiline: MultilineMode,
+}
+
+/// The Docker Engine source: used without --file when stdin is not a pipe or a file, or when
+/// one of these flags (other than --host) is given.
+#[derive(Debug, Clone, Args, Default)]
+#[command(next_help_heading = "Docker Engine")]
+pub struct EngineArgs {
+    /// Compose project name (default: COMPOSE_PROJECT_NAME, the compose file's `name:`, or the
+    /// project directory's name).
+    #[arg(short = 'p', long, value_name = "NAME")]
+    pub project_name: Option<String>,
+    /// Compose file(s) to take the project's name and directory from. Repeatable.
+    #[arg(short = 'f', long, value_name = "PATH")]
+    pub compose_file: Vec<PathBuf>,
+    /// The project directory (default: the first compose file's directory, or the working one).
+    #[arg(long, value_name = "DIR")]
+    pub project_directory: Option<PathBuf>,
+    /// Only this service. Repeatable.
+    #[arg(long = "service", value_name = "NAME")]
+    pub services: Vec<String>,
+    /// Only lines from this time on: a duration ago (5m, 1h30m), RFC 3339, or Unix seconds.
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only lines up to this time (same forms as --since).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Only the last N lines of each container.
+    #[arg(long, value_name = "N")]
+    pub tail: Option<u64>,
+    /// Include one-off `docker compose run` containers.
+    #[arg(long)]
+    pub include_oneoff: bool,
+    /// Docker Engine address (unix:///var/run/docker.sock, tcp://host:2375).
+    #[arg(long, value_name = "URL", env = "DOCKER_HOST")]
+    pub host: Option<String>,
+}
+
+impl EngineArgs {
+    /// True when a flag that only makes sense for the engine was given (`--host` aside, which
+    /// `DOCKER_HOST` may set): then the engine is read even if stdin is a pipe.
+    pub fn selects_engine(&self) -> bool {
+        self.project_name.is_some()
+            || !self.compose_file.is_empty()
+            || self.project_directory.is_some()
+            || !self.services.is_empty()
+            || self.since.is_some()
+            || self.until.is_some()
+            || self.tail.is_some()
+            || self.include_oneoff
+    }
 }
 
 /// Report output.

@@ -28,6 +28,7 @@ pub mod render;
 pub mod report;
 pub mod settings;
 pub mod source;
+pub mod state;
 pub mod suggest;
 
 use std::process::ExitCode;

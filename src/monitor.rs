@@ -460,6 +460,7 @@ impl<'a> Live<'a> {
                     events: s.events,
                 },
                 services: self.parser.services(),
+                containers: Vec::new(),
                 classifier: s.classifier,
                 grouper: &s.grouper,
                 fail_on,

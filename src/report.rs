@@ -15,6 +15,7 @@ use crate::multiline::Event;
 use crate::record::{ServiceId, Services};
 use crate::source::timestamp::format_rfc3339;
 use crate::source::SourceStats;
+use crate::state::{ContainerStatus, StateFinding};
 
 /// Version of the JSON report schema; bump on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -229,6 +230,21 @@ pub struct Report {
     pub verdict: Verdict,
     pub totals: Totals,
     pub groups: Vec<GroupReport>,
+    /// The containers read from the engine, with their state (empty for saved logs).
+    pub containers: Vec<ContainerReport>,
+}
+
+/// One container and the finding its state makes.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContainerReport {
+    pub name: String,
+    pub service: String,
+    #[serde(flatten)]
+    pub status: ContainerStatus,
+    /// Why its logs could not be read, if so.
+    pub logs_error: Option<String>,
+    /// The abnormal state, if any (counts toward the verdict).
+    pub finding: Option<StateFinding>,
 }
 
 /// Name and version of the tool that wrote the report.
@@ -250,6 +266,8 @@ pub struct Verdict {
     pub worst: Option<Severity>,
     /// Events at or above the threshold.
     pub failing_events: u64,
+    /// Containers whose state is a finding at or above the threshold.
+    pub failing_containers: u64,
 }
 
 /// Counts.
@@ -328,6 +346,8 @@ pub struct SampleReport {
 pub struct ReportInputs<'a> {
     pub input: InputInfo,
     pub services: &'a Services,
+    /// Containers and their state (engine only).
+    pub containers: Vec<ContainerReport>,
     pub classifier: &'a Classifier,
     pub grouper: &'a Grouper,
     pub fail_on: FailThreshold,
@@ -341,21 +361,30 @@ impl Report {
         let ReportInputs {
             input,
             services,
+            containers,
             classifier,
             grouper,
             fail_on,
             show,
         } = inputs;
+        let findings = || containers.iter().filter_map(|c| c.finding.as_ref());
+        let failing_containers = findings().filter(|f| fail_on.fails(f.severity)).count() as u64;
+        let worst = tally.worst().max(findings().map(|f| f.severity).max());
         let failing_events = Severity::ALL_DESC
             .into_iter()
             .filter(|s| fail_on.fails(*s))
             .map(|s| tally.severities.get(s))
             .sum();
         let verdict = Verdict {
-            status: if failing_events > 0 { "fail" } else { "pass" },
+            status: if failing_events + failing_containers > 0 {
+                "fail"
+            } else {
+                "pass"
+            },
             fail_on: fail_on.name(),
-            worst: tally.worst(),
+            worst,
             failing_events,
+            failing_containers,
         };
         let by_category = Category::ALL
             .iter()
@@ -454,6 +483,7 @@ impl Report {
                 other_events: grouper.other_events(),
             },
             groups,
+            containers,
         }
     }
 

@@ -7,11 +7,11 @@
 //! {
 //!   "schema_version": 1,
 //!   "tool":    { "name": "logsift", "version": "0.1.0", "grouping_version": "g1" },
-//!   "input":   { "kind": "file"|"stdin", "name": path|null, "lines": n, "bytes": n,
+//!   "input":   { "kind": "file"|"stdin"|"engine", "name": path|project|null, "lines": n, "bytes": n,
 //!                "truncated_lines": n, "invalid_utf8_lines": n, "malformed_json_lines": n,
 //!                "events": n },
 //!   "verdict": { "status": "pass"|"fail", "fail_on": "critical"|"error"|"warning"|"never",
-//!                "worst": severity|null, "failing_events": n },
+//!                "worst": severity|null, "failing_events": n, "failing_containers": n },
 //!   "totals":  { "events": n,
 //!                "by_severity": { "critical": n, "error": n, "warning": n, "info": n, "debug": n },
 //!                "by_category": [ { "category": c, "critical": n, ... } ],   (category order)
@@ -22,7 +22,12 @@
 //!                  "description": text|null, "hint": text|null, "template": masked text,
 //!                  "count": n, "services": [s], "first_seen": { "line": n, "time": rfc3339|null },
 //!                  "last_seen": {...}, "sample": { "service": s, "first_line": n, "last_line": n,
-//!                  "text": raw text, "before": [line], "after": [line] } } ]
+//!                  "text": raw text, "before": [line], "after": [line] } } ],
+//!   "containers": [ { "name": s, "service": s, "state": "running"|"exited"|…, "exit_code": n|null,
+//!                  "oom_killed": bool, "restart_count": n, "health": s|null,
+//!                  "health_output": text|null, "error": text|null, "logs_error": text|null,
+//!                  "finding": { "severity": s, "category": c, "message": text }|null } ]
+//!                  (engine only, by service then container number; [] for saved logs)
 //! }
 //! ```
 //! Severities: `critical`, `error`, `warning`, `info`, `debug`. Categories: `database`, `auth`,

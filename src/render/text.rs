@@ -92,6 +92,7 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
         "{verdict}: {} critical, {} error, {} warning (fail on: {})",
         s.critical, s.error, s.warning, report.verdict.fail_on
     )?;
+    containers(report, color, out)?;
     if s.problems() == 0 {
         writeln!(out, "\nNo problems found.")?;
         return notes(report, out);
@@ -203,6 +204,46 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
         )?;
     }
     notes(report, out)
+}
+
+/// One line per container whose state is a finding, or whose logs could not be read.
+fn containers(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let bad: Vec<_> = report
+        .containers
+        .iter()
+        .filter(|c| c.finding.is_some() || c.logs_error.is_some())
+        .collect();
+    if bad.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\nContainers:")?;
+    for c in bad {
+        if let Some(f) = &c.finding {
+            let sev = paint(
+                &format!("{:<8}", f.severity.as_str().to_uppercase()),
+                severity_code(f.severity),
+                color,
+            );
+            writeln!(
+                out,
+                "  {sev} {} ({}, {}): {}",
+                sanitize(&c.name),
+                sanitize(&c.service),
+                f.category.as_str(),
+                sanitize(&f.message)
+            )?;
+        }
+        if let Some(e) = &c.logs_error {
+            writeln!(
+                out,
+                "  {} {}: logs unreadable: {}",
+                paint("WARNING ", severity_code(Severity::Warning), color),
+                sanitize(&c.name),
+                sanitize(e)
+            )?;
+        }
+    }
+    Ok(())
 }
 
 fn notes(report: &Report, out: &mut dyn Write) -> io::Result<()> {

@@ -1,9 +1,13 @@
-//! Where records come from. Today: saved logs ([`saved`]); the Docker Engine comes next.
+//! Where records come from: saved logs ([`saved`]) or the Docker Engine ([`engine`], with its
+//! framing in [`frames`] and the project and time window resolved in [`select`]).
 //!
 //! A source owns the [`Services`](crate::record::Services) table of the names it met and hands
 //! [`Record`](crate::record::Record)s to a callback, one per line, in input order.
 
+pub mod engine;
+pub mod frames;
 pub mod saved;
+pub mod select;
 pub mod timestamp;
 
 /// Longest line kept, in bytes; the rest of a longer line is skipped and counted.

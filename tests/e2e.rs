@@ -1,0 +1,414 @@
+//! End to end against a real Docker Engine: builds a `FROM scratch` image from Debian's
+//! busybox-static (no registry needed), brings up a Compose project whose services print known
+//! lines, crash, write on stderr, print a 40 KiB line and turn unhealthy, then checks logsift's
+//! JSON report and exit code.
+//!
+//! Without a reachable engine, docker-compose or `/bin/busybox`, the tests print why and pass,
+//! except under `CI=true`, where they fail. Each run uses its own project name and image tag, and
+//! a guard runs `docker-compose down -v -t 0` and removes the image even when a test fails.
+
+#![allow(clippy::unwrap_used, clippy::print_stderr)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command as Proc, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const BUSYBOX: &str = "/bin/busybox";
+
+const COMPOSE: &str = r#"version: "2.4"
+services:
+  app:
+    image: IMAGE
+    command:
+      - sh
+      - -c
+      - |
+        echo "starting app"
+        echo "dial tcp 172.18.0.3:5432: connect: connection refused"
+        echo "open /data/db.sqlite: permission denied"
+        echo "Traceback (most recent call last):"
+        echo '  File "/app/main.py", line 10, in <module>'
+        echo "    main()"
+        echo "ValueError: bad input"
+        echo "app ready"
+        sleep 3600
+  crasher:
+    image: IMAGE
+    command: ["sh", "-c", "echo 'ERROR config file /etc/app.toml missing'; exit 1"]
+  errout:
+    image: IMAGE
+    command: ["sh", "-c", "echo 'ERROR written on stderr' >&2; echo 'errout ready'; sleep 3600"]
+    healthcheck:
+      test: ["CMD", "sh", "-c", "echo probe-failed-marker; exit 1"]
+      interval: 1s
+      timeout: 1s
+      retries: 1
+  long:
+    image: IMAGE
+    command:
+      - sh
+      - -c
+      - |
+        printf 'LONG-START '
+        head -c 40960 /dev/zero | tr '\0' x
+        echo ' LONG-END'
+        sleep 3600
+  oom:
+    image: IMAGE
+    mem_limit: 16m
+    memswap_limit: 16m
+    command:
+      - sh
+      - -c
+      - |
+        echo "allocating"
+        x=$$(head -c 200000000 /dev/zero | tr '\0' x)
+        echo "survived"
+  loop:
+    image: IMAGE
+    restart: always
+    command: ["sh", "-c", "echo 'FATAL: cannot start'; exit 3"]
+  tty:
+    image: IMAGE
+    tty: true
+    command: ["sh", "-c", "echo 'ERROR from a tty'; echo 'tty ready'; sleep 3600"]
+"#;
+
+/// True when the engine tests can run; otherwise prints why (and fails under CI=true).
+fn engine_ready() -> bool {
+    static READY: OnceLock<Result<(), String>> = OnceLock::new();
+    let r = READY.get_or_init(|| {
+        if !Path::new(BUSYBOX).exists() {
+            return Err(format!(
+                "{BUSYBOX} is missing (apt-get install busybox-static)"
+            ));
+        }
+        let v = run(&["docker", "version", "--format", "{{.Server.APIVersion}}"]);
+        if !v.as_ref().is_some_and(|o| o.status.success()) {
+            return Err("the Docker Engine is not reachable".into());
+        }
+        if !run(&["docker-compose", "version"]).is_some_and(|o| o.status.success()) {
+            return Err("docker-compose is not installed".into());
+        }
+        Ok(())
+    });
+    match r {
+        Ok(()) => true,
+        Err(why) => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "e2e: {why}, and CI=true"
+            );
+            eprintln!("e2e skipped: {why}");
+            false
+        }
+    }
+}
+
+fn run(args: &[&str]) -> Option<Output> {
+    Proc::new(args[0])
+        .args(&args[1..])
+        .stdin(Stdio::null())
+        .output()
+        .ok()
+}
+
+/// A Compose project up for one test; taken down on drop.
+struct Project {
+    name: String,
+    image: String,
+    file: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Project {
+    fn up(tag: &str) -> Project {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let name = format!("logsifte2e{tag}{}x{nanos}", std::process::id());
+        let image = format!("logsift-e2e-busybox:{name}");
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = dir.path().join("ctx");
+        std::fs::create_dir_all(ctx.join("bin")).unwrap();
+        std::fs::copy(BUSYBOX, ctx.join("bin/busybox")).unwrap();
+        std::os::unix::fs::symlink("busybox", ctx.join("bin/sh")).unwrap();
+        std::fs::write(
+            ctx.join("Dockerfile"),
+            "FROM scratch\nCOPY bin /bin\nENV PATH=/bin\n",
+        )
+        .unwrap();
+        let file = dir.path().join("docker-compose.yml");
+        std::fs::write(&file, COMPOSE.replace("IMAGE", &image)).unwrap();
+        let p = Project {
+            name,
+            image,
+            file,
+            _dir: dir,
+        };
+        let built = run(&[
+            "docker",
+            "build",
+            "-q",
+            "-t",
+            &p.image,
+            ctx.to_str().unwrap(),
+        ])
+        .unwrap();
+        assert!(
+            built.status.success(),
+            "docker build: {}",
+            String::from_utf8_lossy(&built.stderr)
+        );
+        let up = p.compose(&["up", "-d"]);
+        assert!(
+            up.status.success(),
+            "docker-compose up: {}",
+            String::from_utf8_lossy(&up.stderr)
+        );
+        p
+    }
+
+    fn compose(&self, args: &[&str]) -> Output {
+        let mut all = vec![
+            "docker-compose",
+            "-p",
+            &self.name,
+            "-f",
+            self.file.to_str().unwrap(),
+        ];
+        all.extend_from_slice(args);
+        run(&all).unwrap()
+    }
+
+    /// Waits (bounded) until every service printed its last line and errout is unhealthy.
+    fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let logs = self.compose(&["logs", "--no-color"]);
+            let text = String::from_utf8_lossy(&logs.stdout).into_owned();
+            let health = self.inspect("errout", "{{.State.Health.Status}}");
+            let oom = self.inspect("oom", "{{.State.Status}}");
+            let restarts: u32 = self
+                .inspect("loop", "{{.RestartCount}}")
+                .parse()
+                .unwrap_or(0);
+            let ready = [
+                "app ready",
+                "LONG-END",
+                "errout ready",
+                "missing",
+                "tty ready",
+            ]
+            .iter()
+            .all(|m| text.contains(m))
+                && health == "unhealthy"
+                && oom == "exited"
+                && restarts >= 3;
+            if ready {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "containers not ready within 60 s (health {health:?}):\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
+    fn inspect(&self, service: &str, format: &str) -> String {
+        run(&[
+            "docker",
+            "inspect",
+            "-f",
+            format,
+            &format!("{}_{service}_1", self.name),
+        ])
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default()
+    }
+
+    fn logsift(&self, extra: &[&str]) -> (i32, Value, String) {
+        let out = Command::cargo_bin("logsift")
+            .unwrap()
+            .args([
+                "analyze", "-p", &self.name, "--format", "json", "--color", "never",
+            ])
+            .args(extra)
+            .timeout(Duration::from_secs(60))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        (out.status.code().unwrap_or(-1), json, stderr)
+    }
+}
+
+impl Drop for Project {
+    fn drop(&mut self) {
+        let _ = self.compose(&["down", "-v", "-t", "0"]);
+        let _ = run(&["docker", "rmi", "-f", &self.image]);
+    }
+}
+
+fn container<'a>(report: &'a Value, service: &str) -> &'a Value {
+    report["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["service"] == service)
+        .unwrap_or_else(|| panic!("no container of {service}: {report:#}"))
+}
+
+fn groups_with<'a>(report: &'a Value, needle: &str) -> Vec<&'a Value> {
+    report["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["sample"]["text"].as_str().unwrap_or("").contains(needle))
+        .collect()
+}
+
+#[test]
+fn a_live_project_is_read_and_its_problems_reported() {
+    if !engine_ready() {
+        return;
+    }
+    let p = Project::up("a");
+    p.wait_ready();
+
+    let services = ["app", "crasher", "errout", "long", "oom", "tty"];
+    let mut args = vec!["--show", "all"];
+    for s in services {
+        args.extend(["--service", s]);
+    }
+    let (code, r, stderr) = p.logsift(&args);
+    assert_eq!(code, 1, "stderr: {stderr}\n{r:#}");
+    assert_eq!(r["input"]["kind"], "engine");
+    assert_eq!(r["input"]["name"], p.name.as_str());
+    // 8 + 1 + 2 + 1 + 1 + 2 lines: the 40 KiB line is one line again, not three pieces.
+    assert_eq!(r["input"]["lines"], 15, "{r:#}");
+    assert_eq!(r["input"]["truncated_lines"], 0);
+    assert_eq!(r["containers"].as_array().unwrap().len(), 6);
+
+    let oom = container(&r, "oom");
+    assert_eq!(oom["exit_code"], 137);
+    assert_eq!(oom["oom_killed"], true);
+    assert_eq!(oom["finding"]["severity"], "critical");
+    assert_eq!(oom["finding"]["category"], "resource");
+    assert_eq!(r["verdict"]["worst"], "critical");
+
+    // A TTY container's raw stream: CRLF gone, lines apart.
+    let tty = groups_with(&r, "ERROR from a tty");
+    assert_eq!(tty.len(), 1);
+    assert_eq!(tty[0]["sample"]["text"], "ERROR from a tty");
+
+    let crasher = container(&r, "crasher");
+    assert_eq!(crasher["state"], "exited");
+    assert_eq!(crasher["exit_code"], 1);
+    assert_eq!(crasher["finding"]["severity"], "error");
+    let errout = container(&r, "errout");
+    assert_eq!(errout["health"], "unhealthy");
+    assert_eq!(errout["finding"]["severity"], "error");
+    assert!(errout["finding"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("probe-failed-marker"));
+    assert!(container(&r, "app")["finding"].is_null());
+    assert!(r["verdict"]["failing_containers"].as_u64().unwrap() >= 2);
+
+    let rules: Vec<&str> = r["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|g| g["rule"].as_str())
+        .collect();
+    assert!(rules.contains(&"generic-connection-refused"), "{rules:?}");
+    assert!(rules.contains(&"generic-permission-denied"), "{rules:?}");
+
+    // The traceback is one event of four lines.
+    let tb = groups_with(&r, "Traceback (most recent call last)");
+    assert_eq!(tb.len(), 1, "{r:#}");
+    assert!(tb[0]["sample"]["text"]
+        .as_str()
+        .unwrap()
+        .ends_with("ValueError: bad input"));
+    assert_eq!(tb[0]["services"][0], "app");
+
+    let err = groups_with(&r, "ERROR written on stderr");
+    assert_eq!(err.len(), 1);
+    assert_eq!(err[0]["services"][0], "errout");
+    assert_eq!(err[0]["severity"], "error");
+
+    let long = groups_with(&r, "LONG-START");
+    assert_eq!(long.len(), 1);
+
+    // A crash loop is critical, whatever moment of the loop inspect sees.
+    let (code, r, _) = p.logsift(&["--service", "loop"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        container(&r, "loop")["finding"]["severity"],
+        "critical",
+        "{r:#}"
+    );
+
+    // --service narrows the containers read.
+    let (code, r, stderr) = p.logsift(&["--service", "app"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(r["containers"].as_array().unwrap().len(), 1);
+    assert_eq!(r["input"]["lines"], 8);
+
+    // --tail is passed to the engine.
+    let (_, r, _) = p.logsift(&["--service", "app", "--tail", "2"]);
+    assert_eq!(r["input"]["lines"], 2);
+
+    // --since in the future reads nothing; the container state still counts.
+    let (code, r, _) = p.logsift(&["--service", "crasher", "--since", "2100-01-01T00:00:00Z"]);
+    assert_eq!(r["input"]["lines"], 0);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_project_without_containers_is_one_line_and_exit_2() {
+    if !engine_ready() {
+        return;
+    }
+    let out = Command::cargo_bin("logsift")
+        .unwrap()
+        .args(["analyze", "-p", "logsift-e2e-no-such-project"])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no containers for project 'logsift-e2e-no-such-project'"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1);
+}
+
+#[test]
+fn an_unreachable_engine_is_one_line_and_exit_2() {
+    let out = Command::cargo_bin("logsift")
+        .unwrap()
+        .args([
+            "analyze",
+            "-p",
+            "x",
+            "--host",
+            "unix:///nonexistent/docker.sock",
+        ])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("Docker Engine"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1);
+}
