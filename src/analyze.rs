@@ -1,4 +1,4 @@
-//! The batch driver: saved logs -> records -> events -> classification -> groups -> report.
+//! The batch driver: saved logs or the engine -> records -> events -> stages -> report.
 //!
 //! Everything streams: one reusable line buffer, one pending event, bounded groups. The report is
 //! built once at the end and rendered; `--events` is written as events pass.
@@ -9,13 +9,15 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 
-use crate::classify::{Category, Classification, Classifier, Scratch, Severity};
-use crate::cli::{AnalyzeArgs, ColorChoice, EngineArgs, FailOn, MultilineMode, ShowLevel};
-use crate::group::{format_id, Grouper, OTHER_GROUP};
+use crate::classify::{Category, Classification, Classifier, Severity};
+use crate::cli::{AnalyzeArgs, EngineArgs, InputArgs};
+use crate::group::{format_id, Placement, OTHER_GROUP};
 use crate::multiline::{Assembler, Event, Joining};
+use crate::pipeline::{StageOptions, Stages};
 use crate::record::Services;
 use crate::render::{self, TextOptions};
-use crate::report::{ContainerReport, FailThreshold, InputInfo, Report, ReportInputs, Tally};
+use crate::report::{ContainerReport, InputInfo, Report, ReportInputs};
+use crate::settings;
 use crate::source::engine::{self, EngineOptions};
 use crate::source::saved::{read_line_bounded, SavedLogParser, SavedOptions};
 use crate::source::select::{self, ProjectInputs};
@@ -27,11 +29,31 @@ use crate::ExitStatus;
 /// Size of the input buffer (also how much `auto` sniffs).
 const READ_BUFFER: usize = 256 * 1024;
 
-/// Runs `logsift analyze`.
-pub fn run(args: &AnalyzeArgs) -> Result<ExitStatus> {
-    let packs = crate::load_packs(&args.patterns, crate::classify::pack::Checks::SchemaOnly)?;
-    let classifier = Classifier::new(&packs)?;
-    let input = match &args.input.file {
+/// What reading an input through the stages produced.
+pub struct Collected<'a> {
+    /// The stages, with their groups and counts.
+    pub stages: Stages<'a>,
+    /// The services met.
+    pub services: Services,
+    /// Where the logs came from.
+    pub input: InputInfo,
+    /// The containers' state (engine input only).
+    pub containers: Vec<ContainerReport>,
+}
+
+/// Called for every event after the stages: `--events` writes it out.
+pub type EventSink<'s> = dyn FnMut(&Event<'_>, &Services, &Classification, Placement) + 's;
+
+/// Reads the input that `input` and `engine` select (a file, piped stdin or the engine) through
+/// the stages, calling `sink` for each event.
+pub fn collect<'a>(
+    input: &InputArgs,
+    engine: &EngineArgs,
+    classifier: &'a Classifier,
+    opts: StageOptions,
+    sink: &mut EventSink<'_>,
+) -> Result<Collected<'a>> {
+    let source = match &input.file {
         Some(p) if p.as_os_str() == "-" => {
             Input::Saved(Box::new(io::stdin().lock()), "stdin", None)
         }
@@ -39,45 +61,21 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitStatus> {
             let f = File::open(p).with_context(|| format!("cannot open `{}`", p.display()))?;
             Input::Saved(Box::new(f), "file", Some(p.display().to_string()))
         }
-        None if !args.engine.selects_engine() && stdin_has_data() => {
+        None if !engine.selects_engine() && stdin_has_data() => {
             Input::Saved(Box::new(io::stdin().lock()), "stdin", None)
         }
-        None => Input::Engine(engine_options(&args.engine)?),
+        None => Input::Engine(engine_options(engine)?),
     };
-    let mut events_out = match &args.output.events {
-        Some(p) => Some(EventsWriter::create(p)?),
-        None => None,
+    let joining = settings::joining(input.multiline);
+    let mut stages = Stages::new(classifier, opts);
+    let mut on_event = |ev: &Event<'_>, services: &Services| {
+        let (class, placement) = stages.event(ev);
+        sink(ev, services, &class, placement);
     };
-    let fail_on = match args.output.fail_on {
-        FailOn::Critical => FailThreshold::At(Severity::Critical),
-        FailOn::Error => FailThreshold::At(Severity::Error),
-        FailOn::Warning => FailThreshold::At(Severity::Warning),
-        FailOn::Never => FailThreshold::Never,
-    };
-    let show = match args.output.show {
-        ShowLevel::Critical => Severity::Critical,
-        ShowLevel::Error => Severity::Error,
-        ShowLevel::Warning => Severity::Warning,
-        ShowLevel::All => Severity::Debug,
-    };
-    let joining = match args.input.multiline {
-        MultilineMode::Auto => Joining::Auto,
-        MultilineMode::Off => Joining::Off,
-    };
-
-    let mut pipeline = Pipeline {
-        classifier: &classifier,
-        scratch: Scratch::default(),
-        grouper: Grouper::new(args.output.max_groups as usize),
-        tally: Tally::new(usize::from(args.output.context), show),
-        events: 0,
-        events_out: events_out.as_mut(),
-        error: None,
-    };
-    let (input, services, containers) = match input {
+    let (info, services, containers) = match source {
         Input::Saved(reader, kind, name) => {
             let (stats, services) =
-                read_saved(reader, name.as_deref(), args, joining, &mut pipeline)?;
+                read_saved(reader, name.as_deref(), input, joining, &mut on_event)?;
             (
                 InputInfo {
                     kind,
@@ -95,10 +93,10 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitStatus> {
                 while assemblers.len() <= i {
                     assemblers.push(Assembler::new(joining));
                 }
-                assemblers[i].push(&rec, &mut |ev| pipeline.event(ev, services));
+                assemblers[i].push(&rec, &mut |ev| on_event(ev, services));
             })?;
             for a in &mut assemblers {
-                a.flush(&mut |ev| pipeline.event(ev, &read.services));
+                a.flush(&mut |ev| on_event(ev, &read.services));
             }
             let containers = read
                 .containers
@@ -120,38 +118,74 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitStatus> {
             (info, read.services, containers)
         }
     };
-    if let Some(e) = pipeline.error.take() {
+    let events = stages.events;
+    Ok(Collected {
+        stages,
+        services,
+        input: InputInfo { events, ..info },
+        containers,
+    })
+}
+
+/// Runs `logsift analyze`.
+pub fn run(args: &AnalyzeArgs) -> Result<ExitStatus> {
+    let packs = crate::load_packs(&args.patterns, crate::classify::pack::Checks::SchemaOnly)?;
+    let classifier = Classifier::new(&packs)?;
+    let fail_on = settings::fail_threshold(args.output.fail_on);
+    let show = settings::shown_severity(args.output.show);
+    let mut events_out = match &args.output.events {
+        Some(p) => Some(EventsWriter::create(p)?),
+        None => None,
+    };
+    let mut write_error = None;
+    let opts = StageOptions {
+        max_groups: args.output.max_groups as usize,
+        context: usize::from(args.output.context),
+        show,
+    };
+    let collected = collect(
+        &args.input,
+        &args.engine,
+        &classifier,
+        opts,
+        &mut |ev, services, class, placement| {
+            if let (Some(w), None) = (events_out.as_mut(), &write_error) {
+                let rule = class
+                    .rule
+                    .or(class.ignored_by)
+                    .map(|r| classifier.rule(r).id.as_str());
+                if let Err(e) = w.write(ev, class, rule, placement.id, services) {
+                    write_error = Some(e);
+                }
+            }
+        },
+    )?;
+    if let Some(e) = write_error {
         return Err(e).context("cannot write --events");
     }
-    let events = pipeline.events;
-    let Pipeline { grouper, tally, .. } = pipeline;
     if let Some(w) = events_out {
         w.finish()?;
     }
-
+    let Collected {
+        stages,
+        services,
+        input,
+        containers,
+    } = collected;
     let report = Report::build(
-        &tally,
+        &stages.tally,
         ReportInputs {
-            input: InputInfo { events, ..input },
+            input,
             services: &services,
             containers,
             classifier: &classifier,
-            grouper: &grouper,
+            grouper: &stages.grouper,
             fail_on,
             show,
         },
     );
-    let color = match args.output.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            args.output.output.is_none()
-                && io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none()
-        }
-    };
     let text = TextOptions {
-        color,
+        color: settings::use_color(args.output.color, args.output.output.is_some()),
         top: args.output.top,
     };
     match &args.output.output {
@@ -235,14 +269,14 @@ fn engine_options(a: &EngineArgs) -> Result<EngineOptions> {
 fn read_saved(
     reader: Box<dyn Read>,
     name: Option<&str>,
-    args: &AnalyzeArgs,
+    input: &InputArgs,
     joining: Joining,
-    pipeline: &mut Pipeline<'_>,
+    on_event: &mut dyn FnMut(&Event<'_>, &Services),
 ) -> Result<(SourceStats, Services)> {
     let mut reader = BufReader::with_capacity(READ_BUFFER, reader);
     let mut parser = SavedLogParser::new(&SavedOptions {
-        format: args.input.input_format,
-        default_service: args.input.service_name.clone(),
+        format: input.input_format,
+        default_service: input.service_name.clone(),
     });
     let head = reader
         .fill_buf()
@@ -258,43 +292,14 @@ fn read_saved(
     {
         line_no += 1;
         parser.push_line(&line, read, line_no, &mut |services, rec| {
-            assembler.push(&rec, &mut |ev| pipeline.event(ev, services));
+            assembler.push(&rec, &mut |ev| on_event(ev, services));
         });
     }
     parser.finish(line_no, &mut |services, rec| {
-        assembler.push(&rec, &mut |ev| pipeline.event(ev, services));
+        assembler.push(&rec, &mut |ev| on_event(ev, services));
     });
-    assembler.flush(&mut |ev| pipeline.event(ev, parser.services()));
+    assembler.flush(&mut |ev| on_event(ev, parser.services()));
     Ok((parser.stats(), parser.services().clone()))
-}
-
-/// The per-event stages after assembly.
-struct Pipeline<'a> {
-    classifier: &'a Classifier,
-    scratch: Scratch,
-    grouper: Grouper,
-    tally: Tally,
-    events: u64,
-    events_out: Option<&'a mut EventsWriter>,
-    error: Option<io::Error>,
-}
-
-impl Pipeline<'_> {
-    fn event(&mut self, ev: &Event<'_>, services: &Services) {
-        self.events += 1;
-        let class = self.classifier.classify(ev.text, &mut self.scratch);
-        let placement = self.grouper.observe(ev, &class);
-        self.tally.add(ev, &class, placement);
-        if let (Some(w), None) = (self.events_out.as_deref_mut(), &self.error) {
-            let rule = class
-                .rule
-                .or(class.ignored_by)
-                .map(|r| self.classifier.rule(r).id.as_str());
-            if let Err(e) = w.write(ev, &class, rule, placement.id, services) {
-                self.error = Some(e);
-            }
-        }
-    }
 }
 
 /// `--events`: one JSON object per event.

@@ -23,6 +23,7 @@ pub mod group;
 pub mod monitor;
 pub mod multiline;
 pub mod pattern_commands;
+pub mod pipeline;
 pub mod record;
 pub mod render;
 pub mod report;

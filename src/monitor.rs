@@ -18,13 +18,14 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::classify::{Classifier, Scratch, Severity};
+use crate::classify::{Classifier, Severity};
 use crate::cli::{InputFormat, MonitorArgs};
-use crate::group::{format_id, GroupId, Grouper, Placement, OTHER_GROUP};
+use crate::group::{format_id, GroupId, Placement, OTHER_GROUP};
 use crate::multiline::{Assembler, Event};
+use crate::pipeline::{StageOptions, Stages};
 use crate::record::Services;
 use crate::render::markdown;
-use crate::report::{FailThreshold, InputInfo, Report, ReportInputs, Tally};
+use crate::report::{FailThreshold, InputInfo, Report, ReportInputs};
 use crate::source::saved::{LineRead, SavedLogParser, SavedOptions};
 use crate::source::MAX_LINE_BYTES;
 use crate::ExitStatus;
@@ -115,12 +116,8 @@ struct Window {
 }
 
 /// The stages after assembly, and what the monitor knows of each group.
-struct Stages<'a> {
-    classifier: &'a Classifier,
-    scratch: Scratch,
-    grouper: Grouper,
-    tally: Tally,
-    events: u64,
+struct Watch<'a> {
+    pipe: Stages<'a>,
     known: HashSet<GroupId>,
     carried: HashMap<GroupId, u64>,
     window: HashMap<GroupId, Window>,
@@ -133,12 +130,9 @@ struct Stages<'a> {
     error: Option<io::Error>,
 }
 
-impl Stages<'_> {
+impl Watch<'_> {
     fn event(&mut self, ev: &Event<'_>, services: &Services, now_ms: u64) {
-        self.events += 1;
-        let class = self.classifier.classify(ev.text, &mut self.scratch);
-        let placement = self.grouper.observe(ev, &class);
-        self.tally.add(ev, &class, placement);
+        let (class, placement) = self.pipe.event(ev);
         if class.ignored_by.is_some() || placement.id == OTHER_GROUP || class.severity < self.show {
             return;
         }
@@ -180,10 +174,10 @@ impl Stages<'_> {
         if what == "new" {
             self.new_this_interval.push(placement.id);
         }
-        let Some(g) = self.grouper.get(placement.id) else {
+        let Some(g) = self.pipe.grouper.get(placement.id) else {
             return String::new();
         };
-        let rule = g.rule.map(|r| self.classifier.rule(r));
+        let rule = g.rule.map(|r| self.pipe.classifier().rule(r));
         let when = ev.first_ts.map(|t| t / 1_000_000).unwrap_or(now_ms as i64);
         let first_line = g.template.lines().next().unwrap_or("");
         let mut text: String = crate::render::sanitize(first_line)
@@ -239,7 +233,7 @@ fn clock(ms: i64) -> String {
 pub struct Live<'a> {
     parser: SavedLogParser,
     assembler: Assembler,
-    stages: Stages<'a>,
+    watch: Watch<'a>,
     line_no: u64,
     last_line_ms: u64,
     interval: u64,
@@ -288,12 +282,15 @@ impl<'a> Live<'a> {
         Live {
             parser,
             assembler: Assembler::new(opts.joining),
-            stages: Stages {
-                classifier,
-                scratch: Scratch::default(),
-                grouper: Grouper::new(opts.max_groups),
-                tally: Tally::new(0, opts.show),
-                events: 0,
+            watch: Watch {
+                pipe: Stages::new(
+                    classifier,
+                    StageOptions {
+                        max_groups: opts.max_groups,
+                        context: 0,
+                        show: opts.show,
+                    },
+                ),
                 known,
                 carried,
                 window: HashMap::new(),
@@ -317,11 +314,11 @@ impl<'a> Live<'a> {
         self.line_no += 1;
         self.last_line_ms = now_ms;
         let wall = self.epoch_ms + now_ms as i64;
-        let stages = &mut self.stages;
+        let watch = &mut self.watch;
         let assembler = &mut self.assembler;
         self.parser
             .push_line(raw, read, self.line_no, &mut |services, rec| {
-                assembler.push(&rec, &mut |ev| stages.event(ev, services, wall as u64));
+                assembler.push(&rec, &mut |ev| watch.event(ev, services, wall as u64));
             });
         self.take_error()
     }
@@ -338,18 +335,18 @@ impl<'a> Live<'a> {
 
     fn flush(&mut self, now_ms: u64) {
         let wall = (self.epoch_ms + now_ms as i64) as u64;
-        let stages = &mut self.stages;
+        let watch = &mut self.watch;
         let assembler = &mut self.assembler;
         let line_no = self.line_no;
         self.parser.finish(line_no, &mut |services, rec| {
-            assembler.push(&rec, &mut |ev| stages.event(ev, services, wall));
+            assembler.push(&rec, &mut |ev| watch.event(ev, services, wall));
         });
         let services = self.parser.services();
-        assembler.flush(&mut |ev| stages.event(ev, services, wall));
+        assembler.flush(&mut |ev| watch.event(ev, services, wall));
     }
 
     fn take_error(&mut self) -> io::Result<()> {
-        match self.stages.error.take() {
+        match self.watch.error.take() {
             Some(e) => Err(e),
             None => Ok(()),
         }
@@ -358,7 +355,7 @@ impl<'a> Live<'a> {
     /// Ends an interval: prints what changed and starts the next one.
     pub fn on_interval(&mut self, now_ms: u64) -> io::Result<()> {
         self.interval += 1;
-        let s = &mut self.stages;
+        let s = &mut self.watch;
         let rising: Vec<GroupId> = {
             let mut r: Vec<(GroupId, u64)> = s
                 .window
@@ -369,7 +366,7 @@ impl<'a> Live<'a> {
             r.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             r.into_iter().map(|(id, _)| id).collect()
         };
-        let counts = s.tally.severities();
+        let counts = s.pipe.tally.severities();
         let mut out = format!(
             "── {} interval {}: {} new, {} rising; so far {} critical, {} error, {} warning in {} events\n",
             clock(self.epoch_ms + now_ms as i64),
@@ -379,10 +376,10 @@ impl<'a> Live<'a> {
             counts.critical,
             counts.error,
             counts.warning,
-            s.events,
+            s.pipe.events,
         );
         for id in &rising {
-            if let (Some(g), Some(w)) = (s.grouper.get(*id), s.window.get(id)) {
+            if let (Some(g), Some(w)) = (s.pipe.grouper.get(*id), s.window.get(id)) {
                 let t: String = crate::render::sanitize(g.template.lines().next().unwrap_or(""))
                     .chars()
                     .take(160)
@@ -413,8 +410,9 @@ impl<'a> Live<'a> {
     /// The state to save: every group at or above the announced severity, with counts that
     /// include earlier runs.
     pub fn state(&self) -> State {
-        let s = &self.stages;
+        let s = &self.watch;
         let mut groups: Vec<StateGroup> = s
+            .pipe
             .grouper
             .groups()
             .iter()
@@ -430,7 +428,7 @@ impl<'a> Live<'a> {
         // Sorted right below, so the hash order does not leak into the file.
         #[allow(clippy::iter_over_hash_type)]
         for (id, count) in &s.carried {
-            if s.grouper.get(*id).is_none() {
+            if s.pipe.grouper.get(*id).is_none() {
                 groups.push(StateGroup {
                     id: format_id(*id),
                     template: String::new(),
@@ -449,20 +447,20 @@ impl<'a> Live<'a> {
 
     /// The report of everything seen so far.
     pub fn report(&self, fail_on: FailThreshold, name: Option<String>) -> Report {
-        let s = &self.stages;
+        let s = &self.watch;
         Report::build(
-            &s.tally,
+            &s.pipe.tally,
             ReportInputs {
                 input: InputInfo {
                     kind: if name.is_some() { "file" } else { "stdin" },
                     name,
                     stats: self.parser.stats(),
-                    events: s.events,
+                    events: s.pipe.events,
                 },
                 services: self.parser.services(),
                 containers: Vec::new(),
-                classifier: s.classifier,
-                grouper: &s.grouper,
+                classifier: s.pipe.classifier(),
+                grouper: &s.pipe.grouper,
                 fail_on,
                 show: s.show,
             },
@@ -471,7 +469,11 @@ impl<'a> Live<'a> {
 
     /// Worst severity seen, escalations included.
     pub fn worst(&self) -> Option<Severity> {
-        self.stages.tally.worst().max(self.stages.worst_escalation)
+        self.watch
+            .pipe
+            .tally
+            .worst()
+            .max(self.watch.worst_escalation)
     }
 }
 
