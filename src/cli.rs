@@ -43,6 +43,9 @@ pub enum Command {
 pub enum PatternsCommand {
     /// Check every rule against its samples and counter-samples; exit 2 on the first bad pack.
     Test(PatternArgs),
+    /// Suggest rules for problems no rule matches: read logs like `analyze` and print TOML rules
+    /// built from the unclassified error groups, ready to review and paste into a pack.
+    Suggest(SuggestArgs),
     /// Print every rule, in match order.
     List {
         #[command(flatten)]
@@ -51,6 +54,20 @@ pub enum PatternsCommand {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
     },
+}
+
+/// `logsift patterns suggest ...`
+#[derive(Debug, Args)]
+pub struct SuggestArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    #[command(flatten)]
+    pub patterns: PatternArgs,
+    /// Most rules suggested.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
 }
 
 /// Output format of `patterns list`.

@@ -67,6 +67,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Monitor(args) => monitor::run(&args),
         Command::Patterns { command } => match command {
             PatternsCommand::Test(p) => pattern_commands::test(&p),
+            PatternsCommand::Suggest(a) => pattern_commands::suggest(&a),
             PatternsCommand::List { patterns, format } => pattern_commands::list(&patterns, format),
         },
     }

@@ -1,4 +1,4 @@
-//! `logsift patterns test` and `logsift patterns list`.
+//! `logsift patterns test`, `logsift patterns suggest` and `logsift patterns list`.
 //!
 //! Loading a pack already checks every sample against its own rule (a failing one is a
 //! [`PackError`](crate::classify::PackError), exit 2); `test` also reports samples that the whole
@@ -9,8 +9,12 @@ use std::io::{self, BufWriter, Write};
 use anyhow::Result;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 
-use crate::classify::{Classifier, RuleKind, Scratch};
-use crate::cli::{ListFormat, PatternArgs};
+use std::collections::HashSet;
+
+use crate::classify::{Classifier, RuleKind, Scratch, Severity};
+use crate::cli::{ListFormat, PatternArgs, SuggestArgs};
+use crate::group::OTHER_GROUP;
+use crate::pipeline::StageOptions;
 use crate::ExitStatus;
 
 /// A sample that the full rule set classifies differently than its own rule says.
@@ -72,6 +76,75 @@ pub fn test(args: &PatternArgs) -> Result<ExitStatus> {
         rules.len(),
         rules.iter().filter(|r| r.kind == RuleKind::Ignore).count()
     )?;
+    out.flush()?;
+    Ok(ExitStatus::Clean)
+}
+
+/// `patterns suggest`.
+pub fn suggest(args: &SuggestArgs) -> Result<ExitStatus> {
+    let packs = crate::load_packs(&args.patterns, crate::classify::pack::Checks::SchemaOnly)?;
+    let classifier = Classifier::new(&packs)?;
+    let opts = StageOptions {
+        max_groups: 10_000,
+        context: 0,
+        show: Severity::Warning,
+    };
+    // Groups with at least one unclassified event that looks like a problem.
+    let mut candidates = HashSet::new();
+    let collected = crate::analyze::collect(
+        &args.input,
+        &args.engine,
+        &classifier,
+        opts,
+        &mut |ev, _, class, placement| {
+            if class.rule.is_none()
+                && class.ignored_by.is_none()
+                && placement.id != OTHER_GROUP
+                && crate::suggest::looks_like_problem(
+                    &String::from_utf8_lossy(ev.text),
+                    class.severity,
+                )
+            {
+                candidates.insert(placement.id);
+            }
+        },
+    )?;
+    let grouper = &collected.stages.grouper;
+    let mut groups: Vec<_> = grouper
+        .groups()
+        .iter()
+        .filter(|g| g.rule.is_none() && candidates.contains(&g.id))
+        .collect();
+    groups.sort_by(|a, b| b.count.cmp(&a.count).then(a.seq.cmp(&b.seq)));
+    let suggestions: Vec<_> = groups
+        .iter()
+        .enumerate()
+        .filter_map(|(n, g)| {
+            let services = g
+                .services
+                .iter()
+                .map(|s| collected.services.name(*s).to_owned())
+                .collect();
+            crate::suggest::suggest(
+                &g.template,
+                &g.sample.text,
+                g.severity,
+                g.count,
+                services,
+                n + 1,
+            )
+        })
+        .take(args.limit.min(crate::suggest::MAX_SUGGESTIONS))
+        .collect();
+    let mut out = BufWriter::new(io::stdout().lock());
+    if suggestions.is_empty() {
+        writeln!(
+            out,
+            "# no unclassified problems: every problem-looking event matched a rule"
+        )?;
+    } else {
+        out.write_all(crate::suggest::to_toml(&suggestions).as_bytes())?;
+    }
     out.flush()?;
     Ok(ExitStatus::Clean)
 }

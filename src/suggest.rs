@@ -58,7 +58,15 @@ pub fn looks_like_problem(text: &str, severity: Severity) -> bool {
         return true;
     }
     let lower = text.to_ascii_lowercase();
-    PROBLEM_WORDS.iter().any(|w| lower.contains(w))
+    let harmless = [
+        "0 error",
+        "errors=0",
+        "errors: 0",
+        "error_log",
+        "no error",
+        "without error",
+    ];
+    PROBLEM_WORDS.iter().any(|w| lower.contains(w)) && !harmless.iter().any(|h| lower.contains(h))
 }
 
 /// Guesses a category from the wording of a message.
@@ -193,10 +201,22 @@ pub fn regex_from_template(template: &str) -> String {
 
 /// A rule id from a service and a template.
 fn rule_id(service: &str, template: &str, n: usize) -> String {
-    let words: Vec<String> = template
-        .split_whitespace()
-        .filter(|t| !is_placeholder(t))
-        .flat_map(|t| t.split(|c: char| !c.is_ascii_alphanumeric()))
+    let mut plain = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find('<') {
+        let end = rest[start..]
+            .find('>')
+            .map_or(rest.len(), |e| start + e + 1);
+        plain.push_str(&rest[..start]);
+        if !is_placeholder(&rest[start..end]) {
+            plain.push_str(&rest[start..end]);
+        }
+        plain.push(' ');
+        rest = &rest[end..];
+    }
+    plain.push_str(rest);
+    let words: Vec<String> = plain
+        .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| w.len() > 2 && w.chars().all(|c| c.is_ascii_alphabetic()))
         .take(4)
         .map(str::to_ascii_lowercase)
@@ -308,6 +328,10 @@ mod tests {
         ));
         assert!(looks_like_problem("something odd", Severity::Warning));
         assert!(!looks_like_problem("INFO all good", Severity::Info));
+        assert!(!looks_like_problem(
+            "compiled successfully with 0 errors",
+            Severity::Info
+        ));
         assert_eq!(guess_category("read tcp: i/o timeout"), Category::Timeout);
         assert_eq!(
             guess_category("dial tcp: connection refused"),

@@ -157,3 +157,41 @@ fn disabling_an_unknown_rule_is_a_config_error() {
             "rule `no-such-rule`: `disable` names a rule that does not exist",
         ));
 }
+
+#[test]
+fn suggested_rules_form_a_valid_pack_that_then_classifies_those_lines() {
+    let out = logsift()
+        .args(["patterns", "suggest", "--file", &fixture("compose_v2.log")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let toml = String::from_utf8(out.stdout).unwrap();
+    assert!(toml.contains("[[rule]]"), "{toml}");
+    assert!(
+        !toml.contains("0 errors"),
+        "harmless mentions are not suggested: {toml}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("suggested.toml");
+    std::fs::write(&pack, &toml).unwrap();
+    logsift()
+        .args(["patterns", "test", "--patterns"])
+        .arg(&pack)
+        .assert()
+        .code(0);
+    // With the suggestions, nothing problem-like is left unclassified.
+    let again = logsift()
+        .args([
+            "patterns",
+            "suggest",
+            "--file",
+            &fixture("compose_v2.log"),
+            "--patterns",
+        ])
+        .arg(&pack)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(again.stdout)
+        .unwrap()
+        .starts_with("# no unclassified problems"));
+}
