@@ -40,6 +40,7 @@ pub enum Command {
 
 /// `logsift patterns ...`
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per run; boxing buys nothing
 pub enum PatternsCommand {
     /// Check every rule against its samples and counter-samples; exit 2 on the first bad pack.
     Test(PatternArgs),
