@@ -74,6 +74,10 @@ enum Block {
     NpmBanner,
     /// A command-line usage error: `Usage: …`, `Try '… --help'`, `Error: …` (Click, argparse).
     Usage,
+    /// A Python warning (`x.py:321: UserWarning: …`): its message lines, then the source line.
+    PyWarning,
+    /// V8's out-of-memory report: `<--- Last few GCs --->`, GC lines, `FATAL ERROR:`, frames.
+    V8Oom,
     /// PHP's `Stack trace:` with its `#0 …` frames.
     PhpTrace,
     /// A line that opened a bracket at its end (`FooError (`, `{`): open until the closer.
@@ -223,6 +227,11 @@ fn starts(line: &[u8]) -> Block {
         Block::NodeCrash
     } else if line.starts_with(b"***************************") {
         Block::SpringBanner
+    } else if t.starts_with(b"<--- Last few GCs --->") || t.starts_with(b"<--- JS stacktrace --->")
+    {
+        Block::V8Oom
+    } else if is_python_warning(line) {
+        Block::PyWarning
     } else if is_npm_banner(line) {
         Block::NpmBanner
     } else if line.starts_with(b"Usage: ") || line.starts_with(b"usage: ") {
@@ -269,7 +278,7 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 Some(Block::PyFrames)
             } else if blank {
                 Some(p.block)
-            } else if indented || is_postgres_detail(line) {
+            } else if indented || is_postgres_detail(line) || is_sqlalchemy_detail(line) {
                 // psycopg2 repeats the server's `DETAIL:` under its exception line.
                 Some(p.block)
             } else {
@@ -300,9 +309,13 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 || t.starts_with(b"Node.js v")
                 || t.starts_with(b"Emitted '")
                 || t.starts_with(b"Thrown at:")
-                || t.starts_with(b"}")
-                || t.starts_with(b"{");
-            node_line.then_some(Block::NodeCrash)
+                || t.trim_ascii_end() == b"{";
+            if is_closer(line) {
+                // The `}` that ends the error's property dump ends the crash too.
+                Some(Block::Continued)
+            } else {
+                node_line.then_some(Block::NodeCrash)
+            }
         }
         Block::SpringBanner => {
             // Ends at the first line that looks like a new log record (a timestamp).
@@ -349,6 +362,30 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 Some(Block::JavaMessage)
             }
         }
+        Block::PyWarning => {
+            if indented {
+                // The source line that raised the warning ends it.
+                Some(Block::Continued)
+            } else if !blank
+                && p.side_lines < MAX_JAVA_MESSAGE_LINES
+                && !looks_like_record_start(line)
+            {
+                Some(Block::PyWarning)
+            } else {
+                None
+            }
+        }
+        Block::V8Oom => {
+            let v8_line = blank
+                || indented
+                || t.starts_with(b"<---")
+                || t.starts_with(b"[")
+                || t.starts_with(b"FATAL ERROR:")
+                || t.starts_with(b"Security context:")
+                || t.starts_with(b"==== JS stack trace")
+                || t.starts_with(b"Aborted");
+            v8_line.then_some(Block::V8Oom)
+        }
         Block::PhpTrace => {
             let frame = t.starts_with(b"#") && t.get(1).is_some_and(u8::is_ascii_digit);
             (frame || indented).then_some(Block::PhpTrace)
@@ -356,6 +393,9 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
         Block::Closed => {
             if blank {
                 Some(Block::Closed)
+            } else if is_java_exception_line(t) && p.lines == 2 && states_a_problem(&p.text) {
+                // Spring's `Servlet.service() … threw exception`, a blank, then the exception.
+                Some(Block::JavaMessage)
             } else if indented
                 && !is_own_line(t)
                 && (is_continuation(t) || p.indented || t.starts_with(b"at "))
@@ -491,6 +531,25 @@ fn is_numbered_frame(line: &[u8]) -> bool {
     (1..=3).contains(&n)
         && line[n..].starts_with(b". ")
         && memchr::memmem::find(line, b" @ 0x").is_some()
+}
+
+/// `/app/x.py:321: UserWarning: …`: Python's `warnings` module output.
+fn is_python_warning(line: &[u8]) -> bool {
+    let head = &line[..line.len().min(level::SCAN_BYTES)];
+    let Some(at) = memchr::memmem::find(head, b".py:") else {
+        return false;
+    };
+    let rest = &head[at + 4..];
+    let n = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    if n == 0 || !rest[n..].starts_with(b": ") {
+        return false;
+    }
+    let rest = &rest[n + 2..];
+    let word = rest
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    rest[..word].ends_with(b"Warning") && rest.get(word) == Some(&b':')
 }
 
 /// SQLAlchemy's lines under its exception: `[SQL: …]`, `[parameters: …]`, `(Background on
@@ -1139,6 +1198,47 @@ mod tests {
             "ConnectionResetError: [Errno 104] Connection reset by peer",
         ]);
         assert_eq!(got, [(1, 3), (4, 6), (7, 10)]);
+    }
+
+    #[test]
+    fn node_oom_report_and_python_warning_are_events() {
+        let got = one(&[
+            "<--- Last few GCs --->",
+            "",
+            "[27:0x5f1c2a0]  634072 ms: Mark-Compact 2043.1 (2081.6) -> 2042.5 (2082.1) MB",
+            "",
+            "<--- JS stacktrace --->",
+            "",
+            "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory",
+            " 1: 0xb7a940 node::Abort() [node]",
+            "/app/x.py:321: UserWarning: Valid config keys have changed in V2:",
+            "* 'orm_mode' has been renamed to 'from_attributes'",
+            "  warnings.warn(message, UserWarning)",
+            "{\"level\":30,\"msg\":\"x\"}",
+            "Error: Cannot find module 'critters'",
+            "Require stack:",
+            "- /app/node_modules/next/dist/server/render.js",
+            "    at Module._load (node:internal/modules/cjs/loader:975:27) {",
+            "  code: 'MODULE_NOT_FOUND',",
+            "  requireStack: [",
+            "    '/app/node_modules/next/dist/server/render.js'",
+            "  ]",
+            "}",
+            "{\"level\":30,\"msg\":\"y\"}",
+        ]);
+        assert_eq!(got, [(1, 8), (9, 11), (12, 12), (13, 21), (22, 22)]);
+    }
+
+    #[test]
+    fn spring_exception_after_a_blank_joins_its_log_line() {
+        let got = one(&[
+            "2024-01-15T10:00:02.132Z ERROR 1 --- [exec-3] o.a.c.c.C : Servlet.service() threw exception",
+            "",
+            "java.sql.SQLTransientConnectionException: HikariPool-1 - Connection is not available",
+            "\tat com.zaxxer.hikari.pool.HikariPool.getConnection(HikariPool.java:181)",
+            "2024-01-15T10:00:03.328Z  INFO 1 --- [exec-9] c.e.Payment : captured",
+        ]);
+        assert_eq!(got, [(1, 4), (5, 5)]);
     }
 
     const VOCABULARY: &[&str] = &[
