@@ -318,8 +318,8 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
             }
         }
         Block::SpringBanner => {
-            // Ends at the first line that looks like a new log record (a timestamp).
-            if line.first().is_some_and(u8::is_ascii_digit) {
+            // Ends at the first line that looks like a new log record (a timestamp, a level).
+            if !blank && (looks_like_record_start(line) || opens_with_level(t)) {
                 None
             } else {
                 Some(Block::SpringBanner)
@@ -393,6 +393,12 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
         Block::Closed => {
             if blank {
                 Some(Block::Closed)
+            } else if line.starts_with(b"***************************")
+                && p.lines == 2
+                && states_a_problem(&p.text)
+            {
+                // Spring's `LoggingFailureAnalysisReporter :`, a blank, then its banner.
+                Some(Block::SpringBanner)
             } else if is_java_exception_line(t) && p.lines == 2 && states_a_problem(&p.text) {
                 // Spring's `Servlet.service() … threw exception`, a blank, then the exception.
                 Some(Block::JavaMessage)
@@ -453,6 +459,9 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
             {
                 // `[error] <0.753.0> Error on AMQP connection …:` then its reason;
                 // Elasticsearch's `node validation exception` then `[1] bootstrap checks failed`.
+                Some(Block::Continued)
+            } else if t.starts_with(b"Trying again in ") && states_a_problem(&p.text) {
+                // Celery: `consumer: Cannot connect to amqp://…` then `Trying again in 2.00 seconds…`.
                 Some(Block::Continued)
             } else if p.lines == 1 && is_error_lead(&p.text) && is_advice(t) {
                 Some(Block::Continued)
@@ -679,7 +688,8 @@ fn is_postgres_detail(line: &[u8]) -> bool {
     .any(|k| memchr::memmem::find(head, k).is_some_and(|i| i == 0 || head[i - 1] == b' '))
 }
 
-/// RabbitMQ 3.9+ prints a multi-line report as lines that repeat `timestamp [level] <pid>`.
+/// RabbitMQ 3.9+ prints a multi-line report as lines that repeat `timestamp [level] <pid>`;
+/// ClickHouse repeats `timestamp [ thread ] {query} <Level>`.
 fn rabbit_head_len(line: &[u8]) -> usize {
     // `2021-09-01 10:00:00.123456+00:00 [erro] <0.228.0> text`
     if line.len() < 30 || !line[0].is_ascii_digit() {
@@ -692,10 +702,15 @@ fn rabbit_head_len(line: &[u8]) -> usize {
         return 0;
     };
     let pid = &line[lt + 1..lt + gt];
-    if pid.iter().all(|b| b.is_ascii_digit() || *b == b'.')
-        && pid.contains(&b'.')
-        && line[..lt].contains(&b'[')
-    {
+    let erlang_pid = pid.iter().all(|b| b.is_ascii_digit() || *b == b'.') && pid.contains(&b'.');
+    // ClickHouse: `2024.01.15 10:00:13.747739 [ 473 ] {} <Fatal> BaseDaemon: …` — one report
+    // is many lines with the same microsecond, thread and level.
+    let clickhouse_level = level::parse_level_name(pid).is_some()
+        && memchr::memmem::find(&line[..lt], b"] {").is_some()
+        && line[..lt]
+            .windows(8)
+            .any(|w| w[0] == b'.' && w[1..7].iter().all(u8::is_ascii_digit) && w[7] == b' ');
+    if (erlang_pid || clickhouse_level) && line[..lt].contains(&b'[') {
         lt + gt + 1
     } else {
         0
@@ -1239,6 +1254,26 @@ mod tests {
             "2024-01-15T10:00:03.328Z  INFO 1 --- [exec-9] c.e.Payment : captured",
         ]);
         assert_eq!(got, [(1, 4), (5, 5)]);
+    }
+
+    #[test]
+    fn repeated_heads_retries_and_reported_banners_join() {
+        let got = one(&[
+            "2024.01.15 10:00:13.747739 [ 473 ] {} <Fatal> BaseDaemon: ########################################",
+            "2024.01.15 10:00:13.747739 [ 473 ] {} <Fatal> BaseDaemon: (version 23.8.2.7 (official build))",
+            "2024.01.15 10:00:13.748000 [ 473 ] {} <Information> Application: next",
+            "[2024-01-15 10:00:07,090: ERROR/MainProcess] consumer: Cannot connect to amqp://rabbitmq:5672//: refused.",
+            "Trying again in 32.00 seconds... (25/100)",
+            "",
+            "2024-01-15T10:00:10.725Z ERROR 1 --- [main] o.s.b.d.LoggingFailureAnalysisReporter   : ",
+            "",
+            "***************************",
+            "APPLICATION FAILED TO START",
+            "***************************",
+            "",
+            " INFO 1 --- [exec-6] c.e.Payment : captured",
+        ]);
+        assert_eq!(got, [(1, 2), (3, 3), (4, 6), (7, 12), (13, 13)]);
     }
 
     const VOCABULARY: &[&str] = &[
