@@ -443,6 +443,8 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
             } else if t.starts_with(b"Stack trace:") {
                 // PHP: `PHP Fatal error:  Uncaught …`, `Stack trace:`, `#0 …`, `  thrown in …`.
                 Some(Block::PhpTrace)
+            } else if p.lines > 1 && is_code_frame_marker(line) {
+                Some(Block::Continued)
             } else if p.lines > 1 && is_closer(line) {
                 // The `}` that ends Node's `Error: … {` property dump or a printed object.
                 Some(Block::Continued)
@@ -600,6 +602,7 @@ fn is_own_line(t: &[u8]) -> bool {
     let end = t.trim_ascii_end();
     t.starts_with(b"* ")
         || opens_with_level(t)
+        || starts_with_glyph(t)
         || [
             &b"... OK"[..],
             b"... ok",
@@ -614,6 +617,32 @@ fn is_own_line(t: &[u8]) -> bool {
         .iter()
         .any(|s| end.ends_with(s))
         || is_sql_timing(t)
+}
+
+/// ` ✓ Compiled /x in 9ms`, ` ⚠ Fast Refresh …`: a status glyph (one non-ASCII character,
+/// then a space) opens the records of dev servers (Next.js, Vite) and task runners.
+fn starts_with_glyph(t: &[u8]) -> bool {
+    // Arrows (`↳ app/x.rb:9`) and box drawing (`└─ …`) point back at the line above.
+    if t.starts_with(&[0xE2, 0x86]) || t.starts_with(&[0xE2, 0x94]) || t.starts_with(&[0xE2, 0x95])
+    {
+        return false;
+    }
+    let len = match t.first() {
+        Some(0xC0..=0xDF) => 2,
+        Some(0xE0..=0xEF) => 3,
+        Some(0xF0..=0xF7) => 4,
+        _ => return false,
+    };
+    t.get(len) == Some(&b' ')
+}
+
+/// `> 42 |   code`: the marked line of a JavaScript code frame (Babel, Next.js, Vite).
+fn is_code_frame_marker(line: &[u8]) -> bool {
+    let Some(rest) = line.strip_prefix(b"> ") else {
+        return false;
+    };
+    let n = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    n > 0 && rest[n..].trim_ascii_start().starts_with(b"|")
 }
 
 /// `(0.2ms)  SELECT …`: the start of an ActiveRecord SQL log line.
@@ -1274,6 +1303,23 @@ mod tests {
             " INFO 1 --- [exec-6] c.e.Payment : captured",
         ]);
         assert_eq!(got, [(1, 2), (3, 3), (4, 6), (7, 12), (13, 13)]);
+    }
+
+    #[test]
+    fn dev_server_status_lines_stay_apart_and_code_frames_join() {
+        let got = one(&[
+            " \u{2713} Compiled /settings/billing in 2971ms (2340 modules)",
+            " \u{2713} Compiled /dashboard in 998ms (1008 modules)",
+            " \u{26a0} Fast Refresh had to perform a full reload.",
+            "TypeError: Cannot read properties of undefined (reading 'map')",
+            "    at Dashboard (./app/dashboard/page.tsx:42:23)",
+            "  41 |       <ul>",
+            "> 42 |         {usage.items.map((item) => (",
+            "     |                      ^",
+            "  43 |           <li key={item.id}>{item.name}</li>",
+            "{\"level\":30}",
+        ]);
+        assert_eq!(got, [(1, 1), (2, 2), (3, 3), (4, 9), (10, 10)]);
     }
 
     const VOCABULARY: &[&str] = &[
