@@ -1,12 +1,25 @@
 //! Multi-line assembly: consecutive lines of one service that a person reads as one message
-//! (a Python traceback, a Java stack trace, a Go panic with its goroutine dump, a Node.js crash,
-//! PostgreSQL `DETAIL:`/`HINT:` lines, indented continuations) become one [`Event`].
+//! become one [`Event`]: a Python traceback (with its chain and a logged message before it), a
+//! Java stack trace (the exception after a log header, its message, `at` frames, `Caused by:`,
+//! `... N more`), a Go panic with its goroutine dump, a Node.js crash (code frame, caret, `Error:`,
+//! `Require stack:`, `at` frames, property dump, `Node.js vX`), V8's out-of-memory report, a
+//! Spring Boot `APPLICATION FAILED TO START` banner, PostgreSQL `DETAIL:`/`HINT:`/`STATEMENT:`
+//! lines, RabbitMQ/ClickHouse lines repeating one head, a server's error line with its reason or
+//! report lines, and a message with indented continuation lines.
+//!
+//! Blank lines: a blank line after a service's line closes that event and belongs to it; one
+//! after another service's line opens an event that the service's next line joins (MinIO and npm
+//! print their banners so). Indented lines that are records of their own (progress steps such as
+//! `  Applying x... OK`, ActiveRecord SQL lines, dev-server status glyphs, a level word first)
+//! stay apart.
 //!
 //! The [`Assembler`] is a plain state machine over [`Record`]s: `push` a record and it calls
-//! `emit` with every event the record completes; `finish` flushes the last one. It holds one
-//! pending event; a record of another service closes it, so an event never swallows another
-//! service's lines (the engine source runs one assembler per container). Caps: an event keeps
-//! at most [`MAX_EVENT_BYTES`] of text and [`MAX_EVENT_LINES`] lines; past those it is closed.
+//! `emit` with every event the record completes; `finish` flushes the last one. It looks at each
+//! line once and never looks ahead. It holds one pending event; a record of another service
+//! closes it, so an event never swallows another service's lines (the engine source runs one
+//! assembler per container). Caps: an event keeps at most [`MAX_EVENT_BYTES`] of text and
+//! [`MAX_EVENT_LINES`] lines; open-ended blocks are bounded by [`MAX_JAVA_MESSAGE_LINES`] and
+//! [`MAX_BRACKET_LINES`].
 
 use crate::classify::{level, Severity};
 use crate::record::{Record, ServiceId, Stream, Timestamp};
@@ -454,10 +467,10 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
             {
                 // Python's `logger.exception("…")`: the message, then the traceback.
                 Some(Block::PyFrames)
-            } else if states_a_problem(&p.text)
-                && (p.text.last() == Some(&b':') && !looks_like_record_start(line)
-                    || is_numbered_item(line)
-                    || is_numbered_frame(line))
+            } else if (p.text.last() == Some(&b':') && !looks_like_record_start(line)
+                || is_numbered_item(line)
+                || is_numbered_frame(line))
+                && states_a_problem(&p.text)
             {
                 // `[error] <0.753.0> Error on AMQP connection …:` then its reason;
                 // Elasticsearch's `node validation exception` then `[1] bootstrap checks failed`.
