@@ -475,6 +475,15 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 // `[error] <0.753.0> Error on AMQP connection …:` then its reason;
                 // Elasticsearch's `node validation exception` then `[1] bootstrap checks failed`.
                 Some(Block::Continued)
+            } else if p.lines == 1
+                && matches!(p.text.first(), Some(b'0'..=b'9' | b'['))
+                && !looks_like_record_start(line)
+                && !is_program_prefixed(t)
+                && states_a_problem(&p.text)
+            {
+                // A logged error and the one plain line under it that gives its reason (the
+                // runtime printed one header for both).
+                Some(Block::Continued)
             } else if t.starts_with(b"Trying again in ") && states_a_problem(&p.text) {
                 // Celery: `consumer: Cannot connect to amqp://…` then `Trying again in 2.00 seconds…`.
                 Some(Block::Continued)
@@ -512,6 +521,12 @@ fn is_closer(line: &[u8]) -> bool {
         && l.len() <= 3
         && matches!(l[0], b'}' | b']' | b')')
         && l.iter().all(|b| b"}])];,:".contains(b))
+}
+
+/// `nginx: …`, `/docker-entrypoint.sh: …`, `chown: …`: a line another program printed.
+fn is_program_prefixed(t: &[u8]) -> bool {
+    let head = &t[..t.len().min(RECORD_HEAD_BYTES)];
+    memchr::memmem::find(head, b": ").is_some_and(|i| i > 0 && !head[..i].contains(&b' '))
 }
 
 /// The event's first line states a warning or worse.
@@ -1333,6 +1348,20 @@ mod tests {
             "{\"level\":30}",
         ]);
         assert_eq!(got, [(1, 1), (2, 2), (3, 3), (4, 9), (10, 10)]);
+    }
+
+    #[test]
+    fn a_logged_error_takes_one_plain_reason_line_but_not_another_programs_line() {
+        let got = one(&[
+            "2024-01-01 12:00:00 0 [ERROR] mysqld got signal 11 ;",
+            "This could be because you hit a bug.",
+            "Attempting to collect some information",
+            "2024/01/01 12:00:00 [error] 7#7: *1 connect() failed (111: Connection refused)",
+            "/docker-entrypoint.sh: Configuration complete; ready for start up",
+            "2024-01-01 12:00:01 0 [Note] ready",
+            "plain line after an info record",
+        ]);
+        assert_eq!(got, [(1, 2), (3, 3), (4, 4), (5, 5), (6, 6), (7, 7)]);
     }
 
     const VOCABULARY: &[&str] = &[
