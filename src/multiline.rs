@@ -438,6 +438,9 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 || is_sqlalchemy_detail(line)
             {
                 Some(Block::Continued)
+            } else if t.starts_with(b"(Use `node --trace-") {
+                // Node's hint under `(node:1) SomeWarning: …`.
+                Some(Block::Continued)
             } else if t.starts_with(b"Require stack:") {
                 Some(Block::NodeCrash)
             } else if t.starts_with(b"Dumping heap to ") || t.starts_with(b"Heap dump file created")
@@ -1362,6 +1365,20 @@ mod tests {
             "plain line after an info record",
         ]);
         assert_eq!(got, [(1, 2), (3, 3), (4, 4), (5, 5), (6, 6), (7, 7)]);
+    }
+
+    #[test]
+    fn dotnet_and_node_warnings_join_their_lines() {
+        let got = one(&[
+            "fail: Microsoft.AspNetCore.Server.Kestrel[13]",
+            "      Connection id \"0HM\": An unhandled exception was thrown by the application.",
+            "      System.InvalidOperationException: boom",
+            "         at App.Program.Main() in /src/Program.cs:line 12",
+            "(node:1) UnhandledPromiseRejectionWarning: Error: x",
+            "(Use `node --trace-warnings ...` to show where the warning was created)",
+            "info: Microsoft.Hosting.Lifetime[14]",
+        ]);
+        assert_eq!(got, [(1, 4), (5, 6), (7, 7)]);
     }
 
     const VOCABULARY: &[&str] = &[

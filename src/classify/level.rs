@@ -47,7 +47,7 @@ pub fn detect(text: &[u8]) -> Option<Severity> {
 }
 
 /// A lower-case level word that opens the line as a program's own prefix: `Error: …`,
-/// `error: …`, `fatal: …` (Node, git, CLIs) and yarn's `error Command failed …`.
+/// `error: …`, `fatal: …` (Node, git, CLIs), .NET's `fail: ` and yarn's `error Command failed …`.
 fn leading_word(line: &[u8]) -> Option<Severity> {
     for (prefix, sev) in [
         (&b"Error: "[..], Severity::Error),
@@ -55,6 +55,13 @@ fn leading_word(line: &[u8]) -> Option<Severity> {
         (b"fatal: ", Severity::Critical),
         (b"warning: ", Severity::Warning),
         (b"Warning: ", Severity::Warning),
+        // .NET's console logger: `fail: Microsoft.AspNetCore…[13]`, then indented lines.
+        (b"fail: ", Severity::Error),
+        (b"crit: ", Severity::Critical),
+        (b"warn: ", Severity::Warning),
+        (b"info: ", Severity::Info),
+        (b"dbug: ", Severity::Debug),
+        (b"trce: ", Severity::Debug),
     ] {
         if line.starts_with(prefix) {
             return Some(sev);
@@ -377,6 +384,8 @@ mod tests {
             ("error Command failed with exit code 127.", Some(Error)),
             ("fatal: not a git repository", Some(Critical)),
             ("warning package.json: No license field", Some(Warning)),
+            ("fail: Microsoft.AspNetCore.Server.Kestrel[13]", Some(Error)),
+            ("info: Microsoft.Hosting.Lifetime[14]", Some(Info)),
         ];
         for (line, want) in table {
             assert_eq!(detect(line.as_bytes()), *want, "{line}");
