@@ -39,8 +39,47 @@ pub fn detect(text: &[u8]) -> Option<Severity> {
     {
         return Some(s);
     }
+    if let Some(s) = leading_word(line) {
+        return Some(s);
+    }
     let scan = &line[..line.len().min(SCAN_BYTES)];
     logfmt_level(scan).or_else(|| word_level(scan))
+}
+
+/// A lower-case level word that opens the line as a program's own prefix: `Error: …`,
+/// `error: …`, `fatal: …` (Node, git, CLIs), .NET's `fail: ` and yarn's `error Command failed …`.
+fn leading_word(line: &[u8]) -> Option<Severity> {
+    for (prefix, sev) in [
+        (&b"Error: "[..], Severity::Error),
+        (b"error: ", Severity::Error),
+        (b"fatal: ", Severity::Critical),
+        (b"warning: ", Severity::Warning),
+        (b"Warning: ", Severity::Warning),
+        // .NET's console logger: `fail: Microsoft.AspNetCore…[13]`, then indented lines.
+        (b"fail: ", Severity::Error),
+        (b"crit: ", Severity::Critical),
+        (b"warn: ", Severity::Warning),
+        (b"info: ", Severity::Info),
+        (b"dbug: ", Severity::Debug),
+        (b"trce: ", Severity::Debug),
+    ] {
+        if line.starts_with(prefix) {
+            return Some(sev);
+        }
+    }
+    // yarn: `error Command failed with exit code 1.`, `warning package.json: No license field`.
+    for (prefix, sev) in [
+        (&b"error "[..], Severity::Error),
+        (b"warning ", Severity::Warning),
+    ] {
+        if let Some(rest) = line.strip_prefix(prefix) {
+            if rest.first().is_some_and(u8::is_ascii_uppercase) || rest.starts_with(b"package.json")
+            {
+                return Some(sev);
+            }
+        }
+    }
+    None
 }
 
 /// The first line of `text` that is not blank (an event may open with a blank line), read
@@ -341,6 +380,12 @@ mod tests {
             ("[9] 14 May 13:19:52.866 . DB 0: 1 keys", Some(Debug)),
             ("1:M 01 Dec 08:42:59.458 # WARNING overcommit_memory is set to 0!", Some(Warning)),
             ("\n\n2024-01-01 ERROR after blank lines", Some(Error)),
+            ("Error: Cannot find module 'express'", Some(Error)),
+            ("error Command failed with exit code 127.", Some(Error)),
+            ("fatal: not a git repository", Some(Critical)),
+            ("warning package.json: No license field", Some(Warning)),
+            ("fail: Microsoft.AspNetCore.Server.Kestrel[13]", Some(Error)),
+            ("info: Microsoft.Hosting.Lifetime[14]", Some(Info)),
         ];
         for (line, want) in table {
             assert_eq!(detect(line.as_bytes()), *want, "{line}");
@@ -363,6 +408,8 @@ mod tests {
             "see /var/log/ERROR/x",
             "errors: 0",
             "Failed=0 Error=0",
+            "error handling middleware installed",
+            "errors: none",
         ] {
             assert_eq!(detect(line.as_bytes()), None, "{line}");
         }

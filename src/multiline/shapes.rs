@@ -1,0 +1,340 @@
+//! What single lines look like: the predicates the [`super::Assembler`]'s state machine asks
+//! about a line (a stack frame, a record head, a report item). Each reads only the line it is
+//! given, within a bounded prefix, and allocates nothing.
+
+use super::RECORD_HEAD_BYTES;
+use crate::classify::{level, Severity};
+
+/// Whether a line begins a log record of its own: a timestamp, a bracketed or JSON head, or
+/// a level word near its start.
+pub(super) fn looks_like_record_start(line: &[u8]) -> bool {
+    match line.first() {
+        None => false,
+        Some(b) if b.is_ascii_digit() => true,
+        Some(b'[' | b'{' | b'<') => true,
+        Some(_) => level::detect(&line[..line.len().min(RECORD_HEAD_BYTES)]).is_some(),
+    }
+}
+
+/// `goroutine 34 [running]:`.
+pub(super) fn is_goroutine_header(t: &[u8]) -> bool {
+    t.starts_with(b"goroutine ")
+        && t.get(10).is_some_and(u8::is_ascii_digit)
+        && t.trim_ascii_end().ends_with(b"]:")
+}
+
+/// A line that only closes a bracket: `}`, `]`, `})`, `);`.
+pub(super) fn is_closer(line: &[u8]) -> bool {
+    let l = line.trim_ascii_end();
+    !l.is_empty()
+        && l.len() <= 3
+        && matches!(l[0], b'}' | b']' | b')')
+        && l.iter().all(|b| b"}])];,:".contains(b))
+}
+
+/// `nginx: …`, `/docker-entrypoint.sh: …`, `chown: …`: a line another program printed.
+pub(super) fn is_program_prefixed(t: &[u8]) -> bool {
+    let head = &t[..t.len().min(RECORD_HEAD_BYTES)];
+    memchr::memmem::find(head, b": ").is_some_and(|i| i > 0 && !head[..i].contains(&b' '))
+}
+
+/// The event's first line states a warning or worse.
+pub(super) fn states_a_problem(text: &[u8]) -> bool {
+    level::detect(text).is_some_and(|s| s >= Severity::Warning)
+}
+
+/// `Error: …`, `error: …`, `fatal: …`: a program's own error line without a log header.
+pub(super) fn is_error_lead(t: &[u8]) -> bool {
+    [
+        &b"Error: "[..],
+        b"error: ",
+        b"ERROR: ",
+        b"fatal: ",
+        b"FATAL: ",
+    ]
+    .iter()
+    .any(|p| t.starts_with(p))
+}
+
+/// The advice line that programs print under their error line.
+pub(super) fn is_advice(t: &[u8]) -> bool {
+    [
+        &b"Typically "[..],
+        b"Try ",
+        b"Please ",
+        b"Hint: ",
+        b"hint: ",
+        b"Did you mean",
+        b"Make sure ",
+        b"See ",
+    ]
+    .iter()
+    .any(|p| t.starts_with(p))
+}
+
+/// `0. DB::Exception::Exception(…) @ 0x000000000c4fd597 in /usr/bin/clickhouse`: a numbered
+/// native stack frame (ClickHouse, Boost stacktrace).
+pub(super) fn is_numbered_frame(line: &[u8]) -> bool {
+    let n = line.iter().take_while(|b| b.is_ascii_digit()).count();
+    (1..=3).contains(&n)
+        && line[n..].starts_with(b". ")
+        && memchr::memmem::find(line, b" @ 0x").is_some()
+}
+
+/// `/app/x.py:321: UserWarning: …`: Python's `warnings` module output.
+pub(super) fn is_python_warning(line: &[u8]) -> bool {
+    let head = &line[..line.len().min(level::SCAN_BYTES)];
+    let Some(at) = memchr::memmem::find(head, b".py:") else {
+        return false;
+    };
+    let rest = &head[at + 4..];
+    let n = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    if n == 0 || !rest[n..].starts_with(b": ") {
+        return false;
+    }
+    let rest = &rest[n + 2..];
+    let word = rest
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    rest[..word].ends_with(b"Warning") && rest.get(word) == Some(&b':')
+}
+
+/// SQLAlchemy's lines under its exception: `[SQL: …]`, `[parameters: …]`, `(Background on
+/// this error at: …)`.
+pub(super) fn is_sqlalchemy_detail(line: &[u8]) -> bool {
+    line.starts_with(b"[SQL: ")
+        || line.starts_with(b"[parameters: ")
+        || line.starts_with(b"(Background on this error at: ")
+}
+
+/// An indented line that opens with a level word (`  INFO 1 --- [main]`, left so when a
+/// source cut the timestamp in front of it) is a record, not a continuation.
+pub(super) fn opens_with_level(t: &[u8]) -> bool {
+    let n = t.iter().take_while(|b| b.is_ascii_uppercase()).count();
+    n >= 4
+        && matches!(t.get(n), Some(b' ' | b':' | b']'))
+        && level::parse_level_name(&t[..n]).is_some()
+}
+
+/// `[1] bootstrap checks failed`, `[2]: max file descriptors …`: a numbered report item.
+pub(super) fn is_numbered_item(line: &[u8]) -> bool {
+    let Some(rest) = line.strip_prefix(b"[") else {
+        return false;
+    };
+    let n = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    // Not `[1] LOG:` (a pid) nor `[9] 14 May` (redis): the item's text is lower case.
+    (1..=3).contains(&n)
+        && rest.get(n) == Some(&b']')
+        && match rest.get(n + 1) {
+            Some(b':') => rest.get(n + 2) == Some(&b' '),
+            Some(b' ') => rest.get(n + 2).is_some_and(u8::is_ascii_lowercase),
+            _ => false,
+        }
+}
+
+/// Indented lines that are records of their own: a level word first, progress steps (`  Applying x... OK`,
+/// ` * Starting cron`, `   ...done.`) and ActiveRecord's SQL log (`   (0.2ms)  SELECT …`).
+pub(super) fn is_own_line(t: &[u8]) -> bool {
+    let end = t.trim_ascii_end();
+    t.starts_with(b"* ")
+        || opens_with_level(t)
+        || starts_with_glyph(t)
+        || [
+            &b"... OK"[..],
+            b"... ok",
+            b"...done.",
+            b"... done.",
+            b"...done",
+            b"... done",
+            b"...fail!",
+            b"... failed",
+            b"... FAILED",
+        ]
+        .iter()
+        .any(|s| end.ends_with(s))
+        || is_sql_timing(t)
+}
+
+/// ` ✓ Compiled /x in 9ms`, ` ⚠ Fast Refresh …`: a status glyph (one non-ASCII character,
+/// then a space) opens the records of dev servers (Next.js, Vite) and task runners.
+pub(super) fn starts_with_glyph(t: &[u8]) -> bool {
+    // Arrows (`↳ app/x.rb:9`) and box drawing (`└─ …`) point back at the line above.
+    if t.starts_with(&[0xE2, 0x86]) || t.starts_with(&[0xE2, 0x94]) || t.starts_with(&[0xE2, 0x95])
+    {
+        return false;
+    }
+    let len = match t.first() {
+        Some(0xC0..=0xDF) => 2,
+        Some(0xE0..=0xEF) => 3,
+        Some(0xF0..=0xF7) => 4,
+        _ => return false,
+    };
+    t.get(len) == Some(&b' ')
+}
+
+/// `> 42 |   code`: the marked line of a JavaScript code frame (Babel, Next.js, Vite).
+pub(super) fn is_code_frame_marker(line: &[u8]) -> bool {
+    let Some(rest) = line.strip_prefix(b"> ") else {
+        return false;
+    };
+    let n = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    n > 0 && rest[n..].trim_ascii_start().starts_with(b"|")
+}
+
+/// `(0.2ms)  SELECT …`: the start of an ActiveRecord SQL log line.
+pub(super) fn is_sql_timing(t: &[u8]) -> bool {
+    let Some(rest) = t.strip_prefix(b"(") else {
+        return false;
+    };
+    let n = rest
+        .iter()
+        .take_while(|b| b.is_ascii_digit() || **b == b'.')
+        .count();
+    n > 0 && rest[n..].starts_with(b"ms)")
+}
+
+/// `> app@1.0.0 start /app`: the banner npm prints before running a script.
+pub(super) fn is_npm_banner(line: &[u8]) -> bool {
+    let Some(rest) = line.strip_prefix(b"> ") else {
+        return false;
+    };
+    let word = rest.iter().position(|&b| b == b' ').unwrap_or(rest.len());
+    rest[..word].iter().skip(1).any(|&b| b == b'@')
+}
+
+/// A line that ends by opening a bracket, as Rails prints `ActiveRecord::PendingMigrationError (`.
+pub(super) fn opens_bracket(line: &[u8]) -> Option<u8> {
+    if matches!(line.first(), None | Some(b' ' | b'\t')) {
+        return None;
+    }
+    match line.trim_ascii_end().last() {
+        Some(b'(') => Some(b')'),
+        Some(b'{') => Some(b'}'),
+        Some(b'[') => Some(b']'),
+        _ => None,
+    }
+}
+
+/// Whether `text` mentions an error, exception or failure (ASCII case-insensitive).
+pub(super) fn contains_error_word(text: &[u8]) -> bool {
+    let head = &text[..text.len().min(level::SCAN_BYTES)];
+    head.windows(4).any(|w| {
+        w.eq_ignore_ascii_case(b"rror")
+            || w.eq_ignore_ascii_case(b"xcep")
+            || w.eq_ignore_ascii_case(b"fail")
+    })
+}
+
+pub(super) fn trim_start(b: &[u8]) -> &[u8] {
+    let n = b.iter().take_while(|c| c.is_ascii_whitespace()).count();
+    &b[n..]
+}
+
+/// Lines that only ever continue a message: Java frames and causes, `... N more`.
+pub(super) fn is_continuation(t: &[u8]) -> bool {
+    t.starts_with(b"at ")
+        || t.starts_with(b"Caused by: ")
+        || t.starts_with(b"Suppressed: ")
+        || (t.starts_with(b"... ") && t.ends_with(b" more"))
+}
+
+/// PostgreSQL's follow-up lines: `<prefix> DETAIL:  …`, `HINT:`, `STATEMENT:`, `CONTEXT:`.
+pub(super) fn is_postgres_detail(line: &[u8]) -> bool {
+    let head = &line[..line.len().min(120)];
+    [
+        &b"DETAIL:  "[..],
+        b"HINT:  ",
+        b"STATEMENT:  ",
+        b"CONTEXT:  ",
+        b"QUERY:  ",
+        b"LOCATION:  ",
+    ]
+    .iter()
+    .any(|k| memchr::memmem::find(head, k).is_some_and(|i| i == 0 || head[i - 1] == b' '))
+}
+
+/// RabbitMQ 3.9+ prints a multi-line report as lines that repeat `timestamp [level] <pid>`;
+/// ClickHouse repeats `timestamp [ thread ] {query} <Level>`.
+pub(super) fn rabbit_head_len(line: &[u8]) -> usize {
+    // `2021-09-01 10:00:00.123456+00:00 [erro] <0.228.0> text`
+    if line.len() < 30 || !line[0].is_ascii_digit() {
+        return 0;
+    }
+    let Some(lt) = memchr::memchr(b'<', &line[..line.len().min(80)]) else {
+        return 0;
+    };
+    let Some(gt) = memchr::memchr(b'>', &line[lt..]) else {
+        return 0;
+    };
+    let pid = &line[lt + 1..lt + gt];
+    let erlang_pid = pid.iter().all(|b| b.is_ascii_digit() || *b == b'.') && pid.contains(&b'.');
+    // ClickHouse: `2024.01.15 10:00:13.747739 [ 473 ] {} <Fatal> BaseDaemon: …` — one report
+    // is many lines with the same microsecond, thread and level.
+    let clickhouse_level = level::parse_level_name(pid).is_some()
+        && memchr::memmem::find(&line[..lt], b"] {").is_some()
+        && line[..lt]
+            .windows(8)
+            .any(|w| w[0] == b'.' && w[1..7].iter().all(u8::is_ascii_digit) && w[7] == b' ');
+    if (erlang_pid || clickhouse_level) && line[..lt].contains(&b'[') {
+        lt + gt + 1
+    } else {
+        0
+    }
+}
+
+/// `main.main()`, `net/http.(*conn).serve(0xc000…)`, `panic(0x86f860, 0xc82000a080)`: a Go
+/// stack frame's function line (its arguments may hold spaces, its name does not).
+pub(super) fn is_go_frame(t: &[u8]) -> bool {
+    let Some(open) = memchr::memchr(b'(', t) else {
+        return false;
+    };
+    open > 0 && t.ends_with(b")") && !t[..open].contains(&b' ')
+}
+
+/// `/app/index.js:12` or `node:internal/modules/cjs/loader:1080`: Node's code frame header.
+pub(super) fn is_node_code_frame(line: &[u8]) -> bool {
+    let (path, num) = match line.iter().rposition(|&b| b == b':') {
+        Some(i) => (&line[..i], &line[i + 1..]),
+        None => return false,
+    };
+    !num.is_empty()
+        && num.iter().all(u8::is_ascii_digit)
+        && (path.starts_with(b"/")
+            || path.starts_with(b"node:internal/")
+            || path.starts_with(b"internal/")
+            || path.starts_with(b"file:///"))
+        && (path.ends_with(b".js")
+            || path.ends_with(b".mjs")
+            || path.ends_with(b".cjs")
+            || path.ends_with(b".ts")
+            || path.starts_with(b"node:"))
+}
+
+/// `Error: …`, `TypeError: …`, `[Error: …]`.
+pub(super) fn is_js_error_line(t: &[u8]) -> bool {
+    let t = t.strip_prefix(b"[").unwrap_or(t);
+    let word = t.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+    let name = &t[..word];
+    word > 0
+        && (name.ends_with(b"Error")
+            || name.ends_with(b"Exception")
+            || name.ends_with(b"Rejection"))
+        && matches!(t.get(word), Some(b':' | b']') | None)
+}
+
+/// `java.lang.IllegalStateException: …`, `org.foo.BarError`.
+pub(super) fn is_java_exception_line(t: &[u8]) -> bool {
+    let end = t
+        .iter()
+        .position(|&b| b == b':' || b == b' ')
+        .unwrap_or(t.len());
+    let name = &t[..end];
+    name.contains(&b'.')
+        && (name.ends_with(b"Exception")
+            || name.ends_with(b"Error")
+            || name.ends_with(b"Throwable"))
+        && name
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'$' | b'_'))
+}

@@ -1,0 +1,613 @@
+//! Tables of lines in, event ranges out, one per log shape, and a property test that the
+//! events cover every input line exactly once.
+use super::*;
+
+/// Feeds `lines` (service, text) and returns the events as (first, last) line ranges.
+fn events(lines: &[(u32, &str)]) -> Vec<(u64, u64)> {
+    let mut a = Assembler::new(Joining::Auto);
+    let mut out = Vec::new();
+    for (i, (svc, text)) in lines.iter().enumerate() {
+        let n = i as u64 + 1;
+        let rec = Record {
+            service: *svc,
+            stream: Stream::Unknown,
+            line: n,
+            end_line: n,
+            timestamp: None,
+            text: text.as_bytes(),
+        };
+        a.push(&rec, &mut |e| out.push((e.first_line, e.last_line)));
+    }
+    a.flush(&mut |e| out.push((e.first_line, e.last_line)));
+    out
+}
+
+fn one(lines: &[&str]) -> Vec<(u64, u64)> {
+    events(&lines.iter().map(|l| (0, *l)).collect::<Vec<_>>())
+}
+
+#[test]
+fn python_traceback_with_a_chain_is_one_event() {
+    let got = one(&[
+        "Traceback (most recent call last):",
+        "  File \"/app/x.py\", line 1, in <module>",
+        "    import foo",
+        "KeyError: 'a'",
+        "",
+        "During handling of the above exception, another exception occurred:",
+        "",
+        "Traceback (most recent call last):",
+        "  File \"/app/x.py\", line 3, in <module>",
+        "ValueError: b",
+        "INFO next line",
+    ]);
+    assert_eq!(got, [(1, 10), (11, 11)]);
+}
+
+#[test]
+fn java_stack_trace_joins_its_frames_and_causes() {
+    let got = one(&[
+        "2024-01-01 ERROR [main] o.a.Foo - failed:",
+        "java.lang.IllegalStateException: boom",
+        "\tat com.foo.Bar.baz(Bar.java:10)",
+        "Caused by: java.io.IOException: nope",
+        "\t... 12 more",
+        "2024-01-01 INFO [main] o.a.Foo - next",
+    ]);
+    assert_eq!(got, [(1, 5), (6, 6)]);
+}
+
+#[test]
+fn go_panic_with_goroutines_is_one_event() {
+    let got = one(&[
+        "panic: runtime error: invalid memory address or nil pointer dereference",
+        "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x4a]",
+        "",
+        "goroutine 1 [running]:",
+        "main.main()",
+        "\t/app/main.go:12 +0x1d",
+        "exit status 2",
+        "starting again",
+    ]);
+    assert_eq!(got, [(1, 7), (8, 8)]);
+}
+
+#[test]
+fn node_crash_is_one_event() {
+    let got = one(&[
+        "node:internal/modules/cjs/loader:1080",
+        "  throw err;",
+        "  ^",
+        "",
+        "Error: Cannot find module 'express'",
+        "Require stack:",
+        "- /app/index.js",
+        "    at Module._resolveFilename (node:internal/modules/cjs/loader:1077:15)",
+        "Node.js v18.17.0",
+        "> app@1.0.0 start",
+    ]);
+    assert_eq!(got, [(1, 9), (10, 10)]);
+}
+
+#[test]
+fn postgres_detail_lines_join_their_error() {
+    let got = one(&[
+        "2024-01-01 00:00:00.000 UTC [1] ERROR:  duplicate key value violates unique constraint \"x\"",
+        "2024-01-01 00:00:00.000 UTC [1] DETAIL:  Key (id)=(1) already exists.",
+        "2024-01-01 00:00:00.000 UTC [1] STATEMENT:  INSERT INTO x VALUES (1)",
+        "2024-01-01 00:00:01.000 UTC [1] LOG:  checkpoint starting",
+    ]);
+    assert_eq!(got, [(1, 3), (4, 4)]);
+}
+
+#[test]
+fn another_services_line_closes_the_event() {
+    let got = events(&[
+        (0, "Traceback (most recent call last):"),
+        (1, "db line"),
+        (0, "  File \"x.py\", line 1"),
+    ]);
+    assert_eq!(got, [(1, 1), (2, 2), (3, 3)]);
+}
+
+#[test]
+fn plain_lines_stay_apart_and_a_closing_blank_joins_its_line() {
+    assert_eq!(one(&["a", "b", "", "c"]), [(1, 1), (2, 3), (4, 4)]);
+    assert_eq!(one(&["a", "", "", "c"]), [(1, 3), (4, 4)]);
+}
+
+#[test]
+fn a_blank_after_another_services_line_stands_alone_or_opens_a_banner() {
+    let got = events(&[
+        (1, "x"),
+        (0, ""),
+        (1, "y"),
+        (0, ""),
+        (
+            0,
+            "Waiting for a minimum of 2 disks to come online (elapsed 0s)",
+        ),
+        (0, ""),
+        (1, "z"),
+    ]);
+    assert_eq!(got, [(1, 1), (2, 2), (3, 3), (4, 6), (7, 7)]);
+}
+
+#[test]
+fn a_blank_then_a_timestamped_record_stay_apart() {
+    let got = events(&[(1, "x"), (0, ""), (0, "2024-01-01 INFO ready")]);
+    assert_eq!(got, [(1, 1), (2, 2), (3, 3)]);
+}
+
+#[test]
+fn interleaved_services_never_mix() {
+    let got = events(&[
+        (0, "2024-01-01 ERROR [main] o.a.Foo - failed:"),
+        (0, "java.lang.IllegalStateException: boom"),
+        (1, "\tat not.a.Frame(Of.java:1)"),
+        (0, "\tat com.foo.Bar.baz(Bar.java:10)"),
+        (1, "Traceback (most recent call last):"),
+        (1, "  File \"x.py\", line 1"),
+        (0, "Caused by: java.io.IOException: nope"),
+        (1, "ValueError: x"),
+    ]);
+    assert_eq!(got, [(1, 2), (3, 3), (4, 4), (5, 6), (7, 7), (8, 8)]);
+}
+
+#[test]
+fn java_exception_message_runs_on_to_its_frames() {
+    let got = one(&[
+        "2020-02-28 14:55:44,543 JIRA-Bootstrap ERROR [c.a.Boot] Could not test your database:",
+        "com.mysql.jdbc.exceptions.jdbc4.CommunicationsException: Communications link failure",
+        "",
+        "The last packet sent successfully to the server was 0 milliseconds ago.",
+        "\tat sun.reflect.NativeConstructorAccessorImpl.newInstance0(Native Method)",
+        "\t... 3 filtered",
+        "\tat java.lang.Thread.run(Thread.java:748)",
+        "Caused by: java.net.ConnectException: Connection refused (Connection refused)",
+        "\tat java.net.PlainSocketImpl.socketConnect(Native Method)",
+        "\t... 43 more",
+        "2020-02-28 14:55:44,583 JIRA-Bootstrap ERROR [c.a.Health] JIRA couldn't connect",
+        "2020-02-28 14:55:44,585 ERROR [c.a.Health] JIRA failed to connect to your database.",
+        "    This could be because:",
+        "    \t- Your database isn't running",
+        "",
+        "    There are several other solutions you can try.",
+        "",
+        "2020-02-28 14:55:44,589 INFO [c.a.Startup] Running JIRA startup checks.",
+    ]);
+    assert_eq!(got, [(1, 10), (11, 11), (12, 17), (18, 18)]);
+}
+
+#[test]
+fn jvm_heap_dump_notice_joins_the_out_of_memory_error() {
+    let got = one(&[
+        "java.lang.OutOfMemoryError: Java heap space",
+        "Dumping heap to data/java_pid6.hprof ...",
+        "Exception: java.lang.OutOfMemoryError thrown from the UncaughtExceptionHandler",
+        "",
+        "Exception: java.lang.OutOfMemoryError thrown from the UncaughtExceptionHandler",
+        "",
+    ]);
+    assert_eq!(got, [(1, 2), (3, 4), (5, 6)]);
+}
+
+#[test]
+fn logged_python_exception_joins_its_message_and_psycopg_detail() {
+    let got = one(&[
+        "Internal Server Error: /api/customer/",
+        "Traceback (most recent call last):",
+        "  File \"/app/utils.py\", line 85, in _execute",
+        "    return self.cursor.execute(sql, params)",
+        "psycopg2.IntegrityError: duplicate key value violates unique constraint \"k\"",
+        "DETAIL:  Key (login)=(henk) already exists.",
+        "",
+        "",
+        "The above exception was the direct cause of the following exception:",
+        "",
+        "Traceback (most recent call last):",
+        "  File \"/app/views.py\", line 16, in create",
+        "django.db.utils.IntegrityError: duplicate key value violates unique constraint \"k\"",
+        "DETAIL:  Key (login)=(henk) already exists.",
+        "[04/Jan/2019 03:49:40] \"POST /api/customer/ HTTP/1.1\" 500 54",
+        "Running migrations:",
+        "Traceback (most recent call last):",
+        "  File \"/app/manage.py\", line 1, in <module>",
+        "KeyError: 'x'",
+    ]);
+    assert_eq!(got, [(1, 14), (15, 15), (16, 16), (17, 19)]);
+}
+
+#[test]
+fn go_panic_with_old_style_frames_is_one_event() {
+    let got = one(&[
+        "panic: runtime error: invalid memory address or nil pointer dereference",
+        "[signal 0xb code=0x1 addr=0x0 pc=0x643976]",
+        "",
+        "goroutine 258 [running]:",
+        "panic(0x86f860, 0xc82000a080)",
+        " /usr/lib/go/src/runtime/panic.go:464 +0x3e6",
+        "github.com/x/loggly/adapter.(_Adapter).sendRequest(0xc820067800, 0xc82033ad20)",
+        " /go/src/github.com/x/loggly/adapter/adapter.go:110 +0x596",
+        "created by github.com/x/loggly/adapter.(_Adapter).flushBuffer",
+        " /go/src/github.com/x/loggly/adapter/adapter.go:105 +0x23a",
+        "# logspout v3.1-dev-custom by gliderlabs",
+    ]);
+    assert_eq!(got, [(1, 10), (11, 11)]);
+}
+
+#[test]
+fn old_node_crash_and_npm_banner_are_events() {
+    let got = one(&[
+        "",
+        "> api@0.0.0 start /api",
+        "> node ./bin/www",
+        "",
+        "internal/modules/cjs/loader.js:979",
+        "  throw err;",
+        "  ^",
+        "",
+        "Error: Cannot find module 'http-errors'",
+        "Require stack:",
+        "- /api/app.js",
+        "    at Function.Module._resolveFilename (internal/modules/cjs/loader.js:976:15)",
+        "    at Module.require (internal/modules/cjs/loader.js:1036:19)",
+        "npm ERR! code ELIFECYCLE",
+    ]);
+    assert_eq!(got, [(1, 4), (5, 13), (14, 14)]);
+}
+
+#[test]
+fn spring_banner_is_one_event() {
+    let got = one(&[
+        "***************************",
+        "APPLICATION FAILED TO START",
+        "***************************",
+        "",
+        "Description:",
+        "",
+        "The Tomcat connector configured to listen on port 8080 failed to start.",
+        "",
+        "Action:",
+        "",
+        "Verify the connector's configuration.",
+        "",
+        "2024-01-01 12:00:00.000  INFO 1 --- [main] o.s.Foo : next",
+    ]);
+    assert_eq!(got, [(1, 12), (13, 13)]);
+}
+
+#[test]
+fn postgres_detail_hint_and_hba_lines_join_their_message() {
+    let got = one(&[
+        "2022-01-11 15:17:24.777 UTC [409] FATAL:  password authentication failed for user \"n\"",
+        "2022-01-11 15:17:24.777 UTC [409] DETAIL:  Password does not match for user \"n\".",
+        "\tConnection matched pg_hba.conf line 95: \"host all all all md5\"",
+        "[24622] WARNING:  terminating connection because of crash of another server process",
+        "[24622] DETAIL:  The postmaster has commanded this server process to roll back.",
+        "[24622] HINT:  In a moment you should be able to reconnect to the database.",
+        "[1] LOG:  all server processes terminated; reinitializing",
+    ]);
+    assert_eq!(got, [(1, 3), (4, 6), (7, 7)]);
+}
+
+#[test]
+fn rabbitmq_reports_join_by_repeated_head_or_trailing_colon() {
+    let got = one(&[
+        "2025-03-23 15:53:54.829712+00:00 [error] <0.994.0> Error on AMQP connection <0.994.0> (state: starting):",
+        "2025-03-23 15:53:54.829712+00:00 [error] <0.994.0> PLAIN login refused: user 'guest'",
+        "2025-03-23 15:53:54.829994+00:00 [info] <0.994.0> closing AMQP connection <0.994.0>",
+        "2020-03-30 07:57:43.395 [error] <0.753.0> Error on AMQP connection <0.753.0> (starting):",
+        "PLAIN login refused: user 'guest' can only connect via localhost",
+        "2020-03-30 07:57:43.396 [info] <0.753.0> closing AMQP connection <0.753.0>",
+    ]);
+    assert_eq!(got, [(1, 2), (3, 3), (4, 5), (6, 6)]);
+}
+
+#[test]
+fn server_error_reports_join_their_reason_lines() {
+    let got = one(&[
+        "[2021-03-28T20:14:13,436][ERROR][o.e.b.Bootstrap] [elk] node validation exception",
+        "[1] bootstrap checks failed",
+        "[1]: max virtual memory areas vm.max_map_count [65530] is too low",
+        "[9] 14 May 13:19:52.866 * The server is now ready to accept connections",
+        "Error: you need to share your Docker host socket with a volume",
+        "Typically you should run your container with: '-v /var/run/docker.sock'",
+        "Usage: flask run [OPTIONS]",
+        "Try 'flask run --help' for help.",
+        "",
+        "Error: Could not locate a Flask application.",
+        "Exiting",
+    ]);
+    assert_eq!(got, [(1, 3), (4, 4), (5, 6), (7, 10), (11, 11)]);
+}
+
+#[test]
+fn progress_and_sql_lines_stay_apart_though_indented() {
+    let got = one(&[
+        "Operations to perform:",
+        "  Apply all migrations: admin, auth",
+        "Running migrations:",
+        "  Applying contenttypes.0001_initial... OK",
+        "  Applying auth.0001_initial... OK",
+        " * Starting periodic command scheduler cron",
+        "   ...done.",
+        "Cannot render console from 172.18.0.1!",
+        "   (0.2ms)  SELECT \"schema_migrations\".\"version\" FROM \"schema_migrations\"",
+        "  \u{21b3} /usr/local/bundle/gems/activerecord/lib/log_subscriber.rb:98",
+        "  ",
+        "ActiveRecord::PendingMigrationError (",
+        "",
+        "Migrations are pending. To resolve this issue, run:",
+        "",
+        "        bin/rails db:migrate RAILS_ENV=development",
+        "",
+        "):",
+        "Exiting",
+    ]);
+    assert_eq!(
+        got,
+        [
+            (1, 2),
+            (3, 3),
+            (4, 4),
+            (5, 5),
+            (6, 6),
+            (7, 7),
+            (8, 8),
+            (9, 11),
+            (12, 18),
+            (19, 19)
+        ]
+    );
+}
+
+#[test]
+fn joining_off_keeps_every_line_apart() {
+    let mut a = Assembler::new(Joining::Off);
+    let mut n = 0;
+    for (i, t) in ["Traceback (most recent call last):", "  File"]
+        .iter()
+        .enumerate()
+    {
+        let rec = Record {
+            service: 0,
+            stream: Stream::Unknown,
+            line: i as u64 + 1,
+            end_line: i as u64 + 1,
+            timestamp: None,
+            text: t.as_bytes(),
+        };
+        a.push(&rec, &mut |_| n += 1);
+    }
+    a.flush(&mut |_| n += 1);
+    assert_eq!(n, 2);
+}
+
+#[test]
+fn runtime_shapes_with_log_headers_join() {
+    let got = one(&[
+        "2024-01-01 12:00:00.000 ERROR 1 --- [main] o.s.boot.SpringApplication : Application run failed",
+        "org.springframework.beans.factory.BeanCreationException: Error creating bean",
+        "\tat org.springframework.Foo.bar(Foo.java:1)",
+        "2024/01/01 12:00:00 http: panic serving 10.0.0.1:5000: runtime error: index out of range",
+        "goroutine 34 [running]:",
+        "net/http.(*conn).serve.func1(0xc000118000)",
+        "\t/usr/local/go/src/net/http/server.go:1801 +0x147",
+        "Error: connect ECONNREFUSED 127.0.0.1:5432",
+        "    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1494:16) {",
+        "  errno: -111,",
+        "  code: 'ECONNREFUSED'",
+        "}",
+        "PHP Fatal error:  Uncaught Exception: boom in /var/www/a.php:3",
+        "Stack trace:",
+        "#0 {main}",
+        "  thrown in /var/www/a.php on line 3",
+        "ready",
+    ]);
+    assert_eq!(got, [(1, 3), (4, 7), (8, 12), (13, 16), (17, 17)]);
+}
+
+#[test]
+fn records_that_look_indented_stay_apart() {
+    let got = one(&[
+        " INFO 1 --- [billing] [main] c.e.Billing : reconciliation finished: 0 errors",
+        " INFO 1 --- [billing] [main] c.e.Billing : created invoice",
+        "{\"level\":30,\"msg\":\"GET /dashboard\"}",
+        " \u{2713} Compiled /dashboard in 8816ms (960 modules)",
+    ]);
+    assert_eq!(got, [(1, 1), (2, 2), (3, 3), (4, 4)]);
+}
+
+#[test]
+fn library_detail_lines_join_their_error() {
+    let got = one(&[
+        "2024-01-15 10:00:00,691 ERROR app.migrations: Migration failed: (psycopg2.errors.X) no",
+        "[SQL: DROP INDEX idx_userbase_created_at]",
+        "(Background on this error at: https://sqlalche.me/e/20/f405)",
+        "2024.01.15 10:00:01.471958 [ 692 ] {} <Error> TCPHandler: Code: 516. DB::Exception: x",
+        "0. DB::Exception::Exception(DB::Exception::MessageMasked&&, int, bool) @ 0x000000000c4fd597 in /usr/bin/clickhouse",
+        "1. DB::IDatabase::getTable(String const&) const @ 0x0000000011b1f0a9 in /usr/bin/clickhouse",
+        "[2024-01-15 10:00:00,911: WARNING/MainProcess] consumer: Connection to broker lost.",
+        "Traceback (most recent call last):",
+        "  File \"/app/consumer.py\", line 340, in start",
+        "ConnectionResetError: [Errno 104] Connection reset by peer",
+    ]);
+    assert_eq!(got, [(1, 3), (4, 6), (7, 10)]);
+}
+
+#[test]
+fn node_oom_report_and_python_warning_are_events() {
+    let got = one(&[
+        "<--- Last few GCs --->",
+        "",
+        "[27:0x5f1c2a0]  634072 ms: Mark-Compact 2043.1 (2081.6) -> 2042.5 (2082.1) MB",
+        "",
+        "<--- JS stacktrace --->",
+        "",
+        "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory",
+        " 1: 0xb7a940 node::Abort() [node]",
+        "/app/x.py:321: UserWarning: Valid config keys have changed in V2:",
+        "* 'orm_mode' has been renamed to 'from_attributes'",
+        "  warnings.warn(message, UserWarning)",
+        "{\"level\":30,\"msg\":\"x\"}",
+        "Error: Cannot find module 'critters'",
+        "Require stack:",
+        "- /app/node_modules/next/dist/server/render.js",
+        "    at Module._load (node:internal/modules/cjs/loader:975:27) {",
+        "  code: 'MODULE_NOT_FOUND',",
+        "  requireStack: [",
+        "    '/app/node_modules/next/dist/server/render.js'",
+        "  ]",
+        "}",
+        "{\"level\":30,\"msg\":\"y\"}",
+    ]);
+    assert_eq!(got, [(1, 8), (9, 11), (12, 12), (13, 21), (22, 22)]);
+}
+
+#[test]
+fn spring_exception_after_a_blank_joins_its_log_line() {
+    let got = one(&[
+        "2024-01-15T10:00:02.132Z ERROR 1 --- [exec-3] o.a.c.c.C : Servlet.service() threw exception",
+        "",
+        "java.sql.SQLTransientConnectionException: HikariPool-1 - Connection is not available",
+        "\tat com.zaxxer.hikari.pool.HikariPool.getConnection(HikariPool.java:181)",
+        "2024-01-15T10:00:03.328Z  INFO 1 --- [exec-9] c.e.Payment : captured",
+    ]);
+    assert_eq!(got, [(1, 4), (5, 5)]);
+}
+
+#[test]
+fn repeated_heads_retries_and_reported_banners_join() {
+    let got = one(&[
+        "2024.01.15 10:00:13.747739 [ 473 ] {} <Fatal> BaseDaemon: ########################################",
+        "2024.01.15 10:00:13.747739 [ 473 ] {} <Fatal> BaseDaemon: (version 23.8.2.7 (official build))",
+        "2024.01.15 10:00:13.748000 [ 473 ] {} <Information> Application: next",
+        "[2024-01-15 10:00:07,090: ERROR/MainProcess] consumer: Cannot connect to amqp://rabbitmq:5672//: refused.",
+        "Trying again in 32.00 seconds... (25/100)",
+        "",
+        "2024-01-15T10:00:10.725Z ERROR 1 --- [main] o.s.b.d.LoggingFailureAnalysisReporter   : ",
+        "",
+        "***************************",
+        "APPLICATION FAILED TO START",
+        "***************************",
+        "",
+        " INFO 1 --- [exec-6] c.e.Payment : captured",
+    ]);
+    assert_eq!(got, [(1, 2), (3, 3), (4, 6), (7, 12), (13, 13)]);
+}
+
+#[test]
+fn dev_server_status_lines_stay_apart_and_code_frames_join() {
+    let got = one(&[
+        " \u{2713} Compiled /settings/billing in 2971ms (2340 modules)",
+        " \u{2713} Compiled /dashboard in 998ms (1008 modules)",
+        " \u{26a0} Fast Refresh had to perform a full reload.",
+        "TypeError: Cannot read properties of undefined (reading 'map')",
+        "    at Dashboard (./app/dashboard/page.tsx:42:23)",
+        "  41 |       <ul>",
+        "> 42 |         {usage.items.map((item) => (",
+        "     |                      ^",
+        "  43 |           <li key={item.id}>{item.name}</li>",
+        "{\"level\":30}",
+    ]);
+    assert_eq!(got, [(1, 1), (2, 2), (3, 3), (4, 9), (10, 10)]);
+}
+
+#[test]
+fn a_logged_error_takes_one_plain_reason_line_but_not_another_programs_line() {
+    let got = one(&[
+        "2024-01-01 12:00:00 0 [ERROR] mysqld got signal 11 ;",
+        "This could be because you hit a bug.",
+        "Attempting to collect some information",
+        "2024/01/01 12:00:00 [error] 7#7: *1 connect() failed (111: Connection refused)",
+        "/docker-entrypoint.sh: Configuration complete; ready for start up",
+        "2024-01-01 12:00:01 0 [Note] ready",
+        "plain line after an info record",
+    ]);
+    assert_eq!(got, [(1, 2), (3, 3), (4, 4), (5, 5), (6, 6), (7, 7)]);
+}
+
+#[test]
+fn dotnet_and_node_warnings_join_their_lines() {
+    let got = one(&[
+        "fail: Microsoft.AspNetCore.Server.Kestrel[13]",
+        "      Connection id \"0HM\": An unhandled exception was thrown by the application.",
+        "      System.InvalidOperationException: boom",
+        "         at App.Program.Main() in /src/Program.cs:line 12",
+        "(node:1) UnhandledPromiseRejectionWarning: Error: x",
+        "(Use `node --trace-warnings ...` to show where the warning was created)",
+        "info: Microsoft.Hosting.Lifetime[14]",
+    ]);
+    assert_eq!(got, [(1, 4), (5, 6), (7, 7)]);
+}
+
+const VOCABULARY: &[&str] = &[
+    "",
+    "  ",
+    "Traceback (most recent call last):",
+    "  File \"x.py\", line 1, in <module>",
+    "ValueError: x",
+    "During handling of the above exception, another exception occurred:",
+    "panic: boom",
+    "goroutine 1 [running]:",
+    "main.main()",
+    "\tat com.foo.Bar(Bar.java:1)",
+    "Caused by: java.io.IOException: x",
+    "java.lang.IllegalStateException: boom",
+    "2024-01-01 ERROR failed:",
+    "2024-01-01 INFO ok",
+    "node:internal/modules/cjs/loader:1080",
+    "Error: Cannot find module 'x'",
+    "Require stack:",
+    "***************************",
+    "> app@1.0.0 start",
+    "Usage: x [OPTIONS]",
+    "FooError (",
+    "):",
+    "{",
+    "}",
+    "[1] bootstrap checks failed",
+    "DETAIL:  x",
+    "  Applying x... OK",
+    "plain words",
+    "\u{00e9}\u{0301}\u{ffff}",
+];
+
+proptest::proptest! {
+    #[test]
+    fn events_cover_every_line_exactly_once(
+        picks in proptest::collection::vec((0u32..3, 0usize..VOCABULARY.len()), 0..120),
+        junk in proptest::collection::vec(proptest::num::u8::ANY, 0..64),
+    ) {
+        let mut a = Assembler::new(Joining::Auto);
+        let mut got: Vec<(u64, u64, u32)> = Vec::new();
+        let mut services = Vec::new();
+        for (i, (svc, pick)) in picks.iter().enumerate() {
+            let n = i as u64 + 1;
+            // Every seventh line is raw bytes, to feed the detectors odd input.
+            let text: &[u8] = if i % 7 == 6 { &junk } else { VOCABULARY[*pick].as_bytes() };
+            services.push(*svc);
+            let rec = Record {
+                service: *svc,
+                stream: Stream::Unknown,
+                line: n,
+                end_line: n,
+                timestamp: None,
+                text,
+            };
+            a.push(&rec, &mut |e| got.push((e.first_line, e.last_line, e.service)));
+        }
+        a.flush(&mut |e| got.push((e.first_line, e.last_line, e.service)));
+        let mut next = 1u64;
+        for (first, last, svc) in &got {
+            proptest::prop_assert_eq!(*first, next);
+            proptest::prop_assert!(last >= first);
+            for l in *first..=*last {
+                proptest::prop_assert_eq!(services[(l - 1) as usize], *svc);
+            }
+            next = last + 1;
+        }
+        proptest::prop_assert_eq!(next, picks.len() as u64 + 1);
+    }
+}
