@@ -34,6 +34,12 @@ pub fn is_placeholder(t: &str) -> bool {
     v.starts_with('<') && v.ends_with('>') && v.len() >= 3
 }
 
+/// A plain word: letters only (trailing punctuation aside), as constants usually are.
+fn is_word(t: &str) -> bool {
+    let t = t.trim_end_matches([',', '.', ':', ';', ')']);
+    t.len() >= 2 && t.bytes().all(|b| b.is_ascii_alphabetic())
+}
+
 /// `key=` of a `key=value` token.
 fn key_part(t: &str) -> Option<&str> {
     let p = t.find('=')?;
@@ -68,6 +74,9 @@ pub fn similarity(template: &[Box<str>], tokens: &[&str]) -> (f32, usize) {
             if a == b {
                 same += 1;
             }
+        } else if is_word(t) && is_word(m) {
+            // Two different plain words at a constant position: another message.
+            return (0.0, wild);
         }
     }
     if constants == 0 {
