@@ -10,6 +10,19 @@ pub const WILDCARD: &str = "<*>";
 /// Part of a template's constant tokens a message must share to join it.
 pub const SIMILARITY: f32 = 0.5;
 
+/// The tokens of a masked message: split on spaces, a run of one placeholder (`<num> <num>`)
+/// counting once, so lists of any length fit one template.
+pub fn tokens(masked: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for t in masked.split_ascii_whitespace() {
+        if t.starts_with('<') && out.last() == Some(&t) {
+            continue;
+        }
+        out.push(t);
+    }
+    out
+}
+
 /// The bucket a message's tokens fall in: their count and a hash of the first token (its key for
 /// `key=value`, nothing when it is a placeholder).
 pub fn bucket_of(tokens: &[&str]) -> (usize, u64) {
@@ -131,6 +144,19 @@ mod tests {
         merge(&mut t, &m);
         assert_eq!(t.join(" "), "state=<*>");
         assert_eq!(similarity(&t, &["mode=x"]).0, 0.0);
+    }
+
+    #[test]
+    fn runs_of_a_placeholder_count_once() {
+        assert_eq!(
+            tokens("ids <num>, <num>, <num> done"),
+            ["ids", "<num>,", "<num>", "done"]
+        );
+        assert_eq!(
+            tokens("ids <num> <num> <num> done"),
+            ["ids", "<num>", "done"]
+        );
+        assert_eq!(tokens("a a <num> x"), ["a", "a", "<num>", "x"]);
     }
 
     #[test]

@@ -157,7 +157,7 @@ impl Grouper {
             };
         }
         let key = std::mem::take(&mut self.key);
-        let tokens: Vec<&str> = key.split_ascii_whitespace().collect();
+        let tokens = miner::tokens(&key);
         let bucket = miner::bucket_of(&tokens);
         let mut best: Option<(usize, f32, usize)> = None;
         for &i in self.buckets.get(&bucket).into_iter().flatten() {
