@@ -10,17 +10,26 @@ pub const WILDCARD: &str = "<*>";
 /// Part of a template's constant tokens a message must share to join it.
 pub const SIMILARITY: f32 = 0.5;
 
-/// The tokens of a masked message: split on spaces, a run of one placeholder (`<num> <num>`)
-/// counting once, so lists of any length fit one template.
+/// The tokens of a masked message: split on spaces, a run of placeholders (`<num> <hex>`)
+/// counting once (as `<*>` when they differ), so lists of any length fit one template.
 pub fn tokens(masked: &str) -> Vec<&str> {
     let mut out: Vec<&str> = Vec::new();
     for t in masked.split_ascii_whitespace() {
-        if t.starts_with('<') && out.last() == Some(&t) {
-            continue;
+        if let Some(last) = out.last_mut() {
+            if is_bare_placeholder(t) && is_bare_placeholder(last) {
+                if *last != t {
+                    *last = WILDCARD;
+                }
+                continue;
+            }
         }
         out.push(t);
     }
     out
+}
+
+fn is_bare_placeholder(t: &str) -> bool {
+    t.starts_with('<') && t.ends_with('>') && t.len() >= 3
 }
 
 /// The bucket a message's tokens fall in: their count and a hash of the first token (its key for
@@ -50,7 +59,11 @@ pub fn is_placeholder(t: &str) -> bool {
 /// A plain word: letters only (trailing punctuation aside), as constants usually are.
 fn is_word(t: &str) -> bool {
     let t = t.trim_end_matches([',', '.', ':', ';', ')']);
-    t.len() >= 2 && t.bytes().all(|b| b.is_ascii_alphabetic())
+    const DATES: [&str; 19] = [
+        "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    t.len() >= 2 && t.bytes().all(|b| b.is_ascii_alphabetic()) && !DATES.contains(&t)
 }
 
 /// `key=` of a `key=value` token.
