@@ -439,9 +439,9 @@ mod tests {
     #[test]
     fn templates_generalise_and_ids_stay() {
         let mut g = Grouper::new(10);
-        let a = g.observe(&event("user alice logged in", 1), &class(Severity::Info));
-        let b = g.observe(&event("user bob logged in", 2), &class(Severity::Info));
-        let c = g.observe(&event("user carol logged in", 3), &class(Severity::Info));
+        let a = g.observe(&event("user alice_a logged in", 1), &class(Severity::Info));
+        let b = g.observe(&event("user bob_b logged in", 2), &class(Severity::Info));
+        let c = g.observe(&event("user carol_c logged in", 3), &class(Severity::Info));
         let d = g.observe(&event("disk sda failed now", 4), &class(Severity::Info));
         assert_eq!((a.id, b.id), (c.id, c.id));
         assert_ne!(a.id, d.id);
@@ -450,7 +450,7 @@ mod tests {
         // Same first member, same id, in another run.
         let mut h = Grouper::new(10);
         assert_eq!(
-            h.observe(&event("user alice logged in", 1), &class(Severity::Info))
+            h.observe(&event("user alice_a logged in", 1), &class(Severity::Info))
                 .id,
             a.id
         );
