@@ -1,9 +1,15 @@
-//! Masking: the variable parts of a message (numbers, ids, hex, UUIDs, IPs, durations, paths with
-//! numbers) become placeholders that name their kind, so that messages that differ only there
-//! share a template.
+//! Masking: the variable parts of a message become placeholders that name their kind, so that
+//! messages that differ only there share a template.
 //!
-//! One pass over the bytes: a token is a run of alphanumerics and `._:-/`; a token holding a
-//! digit is replaced whole. Text between tokens (spaces, punctuation, quotes) is kept.
+//! One pass over the bytes, no regex and no allocation past the reused output `String`. A *word*
+//! is a run of non-space bytes; a word holding `://` is a URL (`<url>`). Otherwise a *token* is a
+//! run of alphanumerics and `._:-/@+`, and is judged whole, in this order: e-mail (`<email>`),
+//! host name with a well-known suffix (`<host>`), path (`<path>`), then, for tokens holding a
+//! digit: number (`<num>`), UUID (`<uuid>`), IPv4/IPv6 (`<ip>`, never `Class::method`), long hex,
+//! SHA/MD5 and `0x…` (`<hex>`), date (`<date>`), time (`<time>`), duration (`<dur>`), size
+//! (`<size>`), and anything else with a digit (`<*>`). After `=`, a quoted value becomes `<str>` and
+//! `true`/`false` become `<bool>`. Text between tokens (spaces, punctuation) is kept. Masking its
+//! own output changes nothing.
 
 /// Masks `text` into `out` (cleared first), stopping after `max` input bytes.
 pub fn mask_into(text: &[u8], out: &mut String, max: usize) {
@@ -12,23 +18,95 @@ pub fn mask_into(text: &[u8], out: &mut String, max: usize) {
     let mut i = 0;
     while i < text.len() {
         let b = text[i];
+        if b == b'=' {
+            out.push('=');
+            i += 1;
+            i = after_equals(text, i, out);
+            continue;
+        }
         if is_token_byte(b) {
+            // A URL is judged on the whole word.
+            let word_end = text[i..]
+                .iter()
+                .position(|c| c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'<' | b'>'))
+                .map_or(text.len(), |p| i + p);
+            if let Some(end) = url_end(&text[i..word_end]) {
+                out.push_str("<url>");
+                i += end;
+                continue;
+            }
             let start = i;
             while i < text.len() && is_token_byte(text[i]) {
                 i += 1;
             }
-            let tok = &text[start..i];
-            match kind(tok) {
-                Some(k) => out.push_str(k),
-                None => push_lossy(out, tok),
-            }
+            push_token(out, &text[start..i]);
         } else {
             let start = i;
-            while i < text.len() && !is_token_byte(text[i]) {
+            while i < text.len() && !is_token_byte(text[i]) && text[i] != b'=' {
                 i += 1;
             }
             push_lossy(out, &text[start..i]);
         }
+    }
+}
+
+/// After an `=` at `i`: masks a quoted value or a boolean; returns where to go on.
+fn after_equals(text: &[u8], i: usize, out: &mut String) -> usize {
+    match text.get(i) {
+        Some(&q @ (b'"' | b'\'')) => {
+            let end = text[i + 1..]
+                .iter()
+                .position(|&c| c == q)
+                .map_or(text.len(), |p| i + 1 + p + 1);
+            out.push_str("<str>");
+            end
+        }
+        _ => {
+            let end = text[i..]
+                .iter()
+                .position(|&c| !is_token_byte(c))
+                .map_or(text.len(), |p| i + p);
+            let v = &text[i..end];
+            if v.eq_ignore_ascii_case(b"true") || v.eq_ignore_ascii_case(b"false") {
+                out.push_str("<bool>");
+                end
+            } else {
+                i
+            }
+        }
+    }
+}
+
+/// Length of the URL at the start of `word` (trailing punctuation excluded), if it is one.
+fn url_end(word: &[u8]) -> Option<usize> {
+    let p = memchr::memmem::find(word, b"://")?;
+    if p == 0 || !word[..p].iter().all(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let mut end = word.len();
+    while end > p + 3
+        && matches!(
+            word[end - 1],
+            b'.' | b',' | b';' | b')' | b']' | b'}' | b':'
+        )
+    {
+        end -= 1;
+    }
+    Some(end)
+}
+
+fn push_token(out: &mut String, tok: &[u8]) {
+    // Punctuation ending a token (`done.`, `port:`) is kept outside the judgement.
+    let mut end = tok.len();
+    while end > 0 && matches!(tok[end - 1], b'.' | b':' | b'-' | b'/' | b'@' | b'+') {
+        end -= 1;
+    }
+    match kind(&tok[..end]) {
+        Some(k) => {
+            out.push_str(k);
+            push_lossy(out, &tok[end..]);
+        }
+        None => push_lossy(out, tok),
     }
 }
 
@@ -40,37 +118,143 @@ fn push_lossy(out: &mut String, bytes: &[u8]) {
 }
 
 fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-' | b'/')
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-' | b'/' | b'@' | b'+')
 }
 
 /// The placeholder for a token, or `None` to keep it.
 fn kind(tok: &[u8]) -> Option<&'static str> {
-    if !tok.iter().any(u8::is_ascii_digit) {
+    if tok.is_empty() {
         return None;
     }
-    let tok = tok
-        .strip_suffix(b":")
-        .or(tok.strip_suffix(b"."))
+    if tok.contains(&b'@') && is_email(tok) {
+        return Some("<email>");
+    }
+    if is_path(tok) {
+        return Some("<path>");
+    }
+    let has_digit = tok.iter().any(u8::is_ascii_digit);
+    if !has_digit {
+        return is_host(tok).then_some("<host>");
+    }
+    let body = tok
+        .strip_prefix(b"-")
+        .or(tok.strip_prefix(b"+"))
         .unwrap_or(tok);
-    if tok.iter().all(u8::is_ascii_digit) {
+    if is_number(body) {
         return Some("<num>");
     }
     if is_uuid(tok) {
         return Some("<uuid>");
     }
-    if is_ipv4(tok) {
+    if is_ipv4(tok) || is_ipv6(tok) {
         return Some("<ip>");
     }
     if tok.len() >= 8 && tok.iter().all(u8::is_ascii_hexdigit) {
         return Some("<hex>");
     }
-    if tok.starts_with(b"0x") && tok[2..].iter().all(u8::is_ascii_hexdigit) {
+    if tok.len() > 2
+        && (tok.starts_with(b"0x") || tok.starts_with(b"0X"))
+        && tok[2..].iter().all(u8::is_ascii_hexdigit)
+    {
         return Some("<hex>");
     }
-    if tok.iter().all(|b| b.is_ascii_digit() || b == &b'.') {
-        return Some("<num>");
+    if is_date(tok) {
+        return Some("<date>");
+    }
+    if is_time(tok) {
+        return Some("<time>");
+    }
+    if let Some(unit) = unit_after_number(body) {
+        if is_duration_unit(unit) {
+            return Some("<dur>");
+        }
+        if is_size_unit(unit) {
+            return Some("<size>");
+        }
     }
     Some("<*>")
+}
+
+fn is_number(t: &[u8]) -> bool {
+    let mut dots = 0;
+    !t.is_empty()
+        && t[0].is_ascii_digit()
+        && t.iter().all(|&b| {
+            dots += usize::from(b == b'.');
+            b.is_ascii_digit() || b == b'.'
+        })
+        && dots <= 1
+}
+
+/// The letters after a leading decimal number, when the token is exactly that.
+fn unit_after_number(t: &[u8]) -> Option<&[u8]> {
+    let n = t.iter().position(|b| !(b.is_ascii_digit() || *b == b'.'))?;
+    if n == 0 || !is_number(&t[..n]) {
+        return None;
+    }
+    let unit = &t[n..];
+    unit.iter().all(u8::is_ascii_alphabetic).then_some(unit)
+}
+
+fn is_duration_unit(u: &[u8]) -> bool {
+    const UNITS: [&[u8]; 14] = [
+        b"ns", b"us", b"ms", b"s", b"m", b"h", b"d", b"sec", b"secs", b"min", b"mins", b"seconds",
+        b"hours", b"minutes",
+    ];
+    UNITS.iter().any(|x| x.eq_ignore_ascii_case(u))
+}
+
+fn is_size_unit(u: &[u8]) -> bool {
+    const UNITS: [&[u8]; 14] = [
+        b"b", b"k", b"kb", b"kib", b"mb", b"mib", b"g", b"gb", b"gib", b"tb", b"tib", b"bytes",
+        b"byte", b"pb",
+    ];
+    UNITS.iter().any(|x| x.eq_ignore_ascii_case(u))
+}
+
+fn is_email(t: &[u8]) -> bool {
+    let Some(at) = t.iter().position(|&b| b == b'@') else {
+        return false;
+    };
+    let (local, domain) = (&t[..at], &t[at + 1..]);
+    !local.is_empty()
+        && domain.contains(&b'.')
+        && !domain.contains(&b'@')
+        && domain.first().is_some_and(u8::is_ascii_alphanumeric)
+}
+
+fn is_path(t: &[u8]) -> bool {
+    let rest = if let Some(r) = t.strip_prefix(b"/") {
+        r
+    } else if let Some(r) = t.strip_prefix(b"./").or(t.strip_prefix(b"~/")) {
+        r
+    } else {
+        return false;
+    };
+    rest.contains(&b'/') && rest.first().is_some_and(|b| *b != b'/') && !t.contains(&b':')
+}
+
+fn is_host(t: &[u8]) -> bool {
+    const SUFFIXES: [&[u8]; 12] = [
+        b".com",
+        b".org",
+        b".net",
+        b".local",
+        b".internal",
+        b".lan",
+        b".svc",
+        b".cluster",
+        b".edu",
+        b".gov",
+        b".localdomain",
+        b".io",
+    ];
+    t.iter().filter(|&&b| b == b'.').count() >= 1
+        && t.iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'))
+        && SUFFIXES
+            .iter()
+            .any(|s| t.len() > s.len() && t[t.len() - s.len()..].eq_ignore_ascii_case(s))
 }
 
 fn is_uuid(t: &[u8]) -> bool {
@@ -85,20 +269,87 @@ fn is_uuid(t: &[u8]) -> bool {
 }
 
 fn is_ipv4(t: &[u8]) -> bool {
+    let t = t.strip_prefix(b"/").unwrap_or(t);
     let t = match t.iter().rposition(|&b| b == b':') {
         Some(i) if t[i + 1..].iter().all(u8::is_ascii_digit) => &t[..i],
         _ => t,
     };
-    let parts: Vec<&[u8]> = t.split(|&b| b == b'.').collect();
-    parts.len() == 4
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.len() <= 3 && p.iter().all(u8::is_ascii_digit))
+    let mut parts = 0;
+    for p in t.split(|&b| b == b'.') {
+        parts += 1;
+        if p.is_empty() || p.len() > 3 || !p.iter().all(u8::is_ascii_digit) {
+            return false;
+        }
+    }
+    parts == 4
+}
+
+fn is_ipv6(t: &[u8]) -> bool {
+    let colons = t.iter().filter(|&&b| b == b':').count();
+    if colons < 2 || !t.iter().all(|b| b.is_ascii_hexdigit() || *b == b':') {
+        return false;
+    }
+    let groups_ok = t.split(|&b| b == b':').all(|g| g.len() <= 4);
+    groups_ok && (colons >= 5 || memchr::memmem::find(t, b"::").is_some())
+}
+
+/// `2024-01-02`, `2024/01/02`, `01/02/2024`, optionally followed by `T` and a time.
+fn is_date(t: &[u8]) -> bool {
+    let (d, rest) = match t.iter().position(|&b| b == b'T') {
+        Some(p) => (&t[..p], Some(&t[p + 1..])),
+        None => (t, None),
+    };
+    let sep = if d.contains(&b'-') { b'-' } else { b'/' };
+    let parts: [usize; 3] = {
+        let mut it = d.split(|&b| b == sep);
+        let mut lens = [0; 3];
+        for l in &mut lens {
+            match it.next() {
+                Some(p) if !p.is_empty() && p.iter().all(u8::is_ascii_digit) => *l = p.len(),
+                _ => return false,
+            }
+        }
+        if it.next().is_some() {
+            return false;
+        }
+        lens
+    };
+    let shape = matches!(parts, [4, 1..=2, 1..=2] | [1..=2, 1..=2, 4]);
+    shape
+        && rest.is_none_or(|r| {
+            let r = r.strip_suffix(b"Z").or(r.strip_suffix(b"z")).unwrap_or(r);
+            let r = match r.iter().position(|&b| b == b'+' || b == b'-') {
+                Some(p) => &r[..p],
+                None => r,
+            };
+            is_time(r)
+        })
+}
+
+/// `12:34`, `12:34:56`, `12:34:56.789`.
+fn is_time(t: &[u8]) -> bool {
+    let mut parts = 0;
+    for (n, p) in t.split(|&b| b == b':').enumerate() {
+        parts += 1;
+        let p = if n == 2 {
+            match p.iter().position(|&b| b == b'.') {
+                Some(d) if d + 1 < p.len() && p[d + 1..].iter().all(u8::is_ascii_digit) => &p[..d],
+                _ => p,
+            }
+        } else {
+            p
+        };
+        if p.is_empty() || p.len() > 2 || !p.iter().all(u8::is_ascii_digit) {
+            return false;
+        }
+    }
+    (2..=3).contains(&parts)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn m(s: &str) -> String {
         let mut out = String::new();
@@ -116,14 +367,61 @@ mod tests {
             m("job 550e8400-e29b-41d4-a716-446655440000 done"),
             "job <uuid> done"
         );
-        assert_eq!(m("commit deadbeef1234 at 0x7ffd"), "commit <hex> at <hex>");
-        assert_eq!(m("took 12ms, pid=7"), "took <*>, pid=<num>");
+        assert_eq!(m("commit deadbeef1cafe at 0x7ffd"), "commit <hex> at <hex>");
+        assert_eq!(m("took 12ms, pid=7"), "took <dur>, pid=<num>");
+    }
+
+    #[test]
+    fn each_kind_has_its_placeholder() {
+        assert_eq!(m("mail bob.smith@example.com now"), "mail <email> now");
+        assert_eq!(
+            m("GET https://api.example.com/v1/x?id=3, then"),
+            "GET <url>, then"
+        );
+        assert_eq!(
+            m("resolve db.prod.internal failed"),
+            "resolve <host> failed"
+        );
+        assert_eq!(m("peer fe80::1ff:fe23:4567:890a gone"), "peer <ip> gone");
+        assert_eq!(m("call Foo::bar failed"), "call Foo::bar failed");
+        assert_eq!(m("trace 4bf92f3577b34da6a3ce929d0e0e4736"), "trace <hex>");
+        assert_eq!(m("at 2024-01-02T03:04:05.123Z ok"), "at <date> ok");
+        assert_eq!(m("on 2024-01-02 03:04:05,123"), "on <date> <time>,<num>");
+        assert_eq!(m("Jun 14 15:16:01 up"), "Jun <num> <time> up");
+        assert_eq!(m("waited 1.5s and 200ms"), "waited <dur> and <dur>");
+        assert_eq!(m("wrote 10MB of 2GiB"), "wrote <size> of <size>");
+        assert_eq!(m("open /var/lib/x failed"), "open <path> failed");
+        assert_eq!(m("n=-3 x=2.5 y=1.2.3"), "n=<num> x=<num> y=<*>");
+        assert_eq!(m("user=\"bob smith\" ok=true"), "user=<str> ok=<bool>");
+        assert_eq!(m("done."), "done.");
+        assert_eq!(m("blk_-123 item7"), "<*> <*>");
     }
 
     #[test]
     fn masking_is_idempotent() {
-        for s in ["a 1 b 2.5 c 10.0.0.1", "x=<num> y", "über 12 ünd"] {
+        for s in [
+            "a 1 b 2.5 c 10.0.0.1",
+            "x=<num> y",
+            "über 12 ünd",
+            "k='v' t=false",
+        ] {
             assert_eq!(m(&m(s)), m(s));
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn masking_never_panics_and_is_idempotent(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let mut once = String::new();
+            mask_into(&bytes, &mut once, usize::MAX);
+            let mut twice = String::new();
+            mask_into(once.as_bytes(), &mut twice, usize::MAX);
+            prop_assert_eq!(once, twice);
+        }
+
+        #[test]
+        fn masking_text_like_input_is_idempotent(s in "[a-z0-9 .:/=@\"'_-]{0,60}") {
+            prop_assert_eq!(m(&m(&s)), m(&s));
         }
     }
 }

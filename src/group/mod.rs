@@ -1,13 +1,18 @@
-//! Grouping: events whose masked text is the same share a [`Group`], with a stable id, a count,
-//! first and last sighting, the services that printed it and one sample.
+//! Grouping: each event is masked ([`mask`]), then mined into a template ([`miner`]); events of
+//! one template share a [`Group`], with a stable id, a count, first and last sighting, the services
+//! that printed it and one sample.
 //!
 //! The key of an event is its masked first line, plus its masked last line for multi-line events
-//! (a traceback's exception). The id is a 64-bit FNV-1a hash of [`GROUPING_VERSION`] and the key,
-//! so the same problem gets the same id across runs and machines. At most `max_groups` groups are
-//! kept; events that would open one more are tallied as "other". This stage only knows events and
-//! their classification; the report decides what to show.
+//! (a traceback's exception). A key seen before goes straight to its group; a new key is compared
+//! with the templates of its length and first token and joins the closest, whose template then
+//! generalises. The id of a group is a 64-bit FNV-1a hash of [`GROUPING_VERSION`] and the key of
+//! its first member, so it does not change as the template generalises and the same problem gets
+//! the same id across runs and machines. At most `max_groups` groups are kept: the one seen least
+//! recently is evicted to make room, and its events are tallied as "other". This stage only knows
+//! events and their classification; the report decides what to show.
 
 pub mod mask;
+pub mod miner;
 
 use std::collections::HashMap;
 
@@ -16,7 +21,7 @@ use crate::multiline::Event;
 use crate::record::{ServiceId, Timestamp};
 
 /// Version of the grouping scheme, part of every id; bump it when templates change.
-pub const GROUPING_VERSION: &str = "g1";
+pub const GROUPING_VERSION: &str = "g2";
 /// Bytes of an event's first line that are masked into its key.
 pub const MAX_KEY_BYTES: usize = 1024;
 /// Bytes of a sample's text kept.
@@ -27,7 +32,7 @@ pub const MAX_SERVICES_PER_GROUP: usize = 64;
 /// A group's stable id.
 pub type GroupId = u64;
 
-/// Id given to events that found no room (more than `max_groups` distinct groups).
+/// Id given to events that found no room (only when `max_groups` is 0).
 pub const OTHER_GROUP: GroupId = 0;
 
 /// Formats a group id as the 16 hex digits used in every output.
@@ -88,15 +93,32 @@ pub struct Placement {
     pub new_sample: bool,
 }
 
+/// Mining state of one group, parallel to [`Grouper::groups`].
+#[derive(Debug)]
+struct Meta {
+    tokens: Vec<Box<str>>,
+    bucket: (usize, u64),
+    last_seen: u64,
+}
+
 /// Assigns events to groups.
 #[derive(Debug)]
 pub struct Grouper {
     max_groups: usize,
     groups: Vec<Group>,
+    meta: Vec<Meta>,
     index: HashMap<GroupId, usize>,
+    /// Fingerprint of a key seen before -> its group (stale entries are checked against `index`).
+    exact: HashMap<u64, GroupId>,
+    buckets: HashMap<(usize, u64), Vec<usize>>,
+    /// Oldest groups by last sighting, newest first (popped from the end).
+    evict_queue: Vec<(u64, usize)>,
     key: String,
     masked: String,
+    tick: u64,
+    created: u64,
     other_events: u64,
+    evictions: u64,
 }
 
 impl Grouper {
@@ -105,52 +127,91 @@ impl Grouper {
         Grouper {
             max_groups,
             groups: Vec::new(),
+            meta: Vec::new(),
             index: HashMap::new(),
+            exact: HashMap::new(),
+            buckets: HashMap::new(),
+            evict_queue: Vec::new(),
             key: String::new(),
             masked: String::new(),
+            tick: 0,
+            created: 0,
             other_events: 0,
+            evictions: 0,
         }
     }
 
     /// Puts `event` in its group.
     pub fn observe(&mut self, event: &Event<'_>, class: &Classification) -> Placement {
+        self.tick += 1;
         self.build_key(event.text);
-        let id = fingerprint(&self.key);
-        let ts = event.first_ts;
-        if let Some(&i) = self.index.get(&id) {
-            let g = &mut self.groups[i];
-            g.count += 1;
-            g.last_line = event.last_line;
-            if ts.is_some() {
-                g.last_ts = ts;
-            }
-            if !g.services.contains(&event.service) && g.services.len() < MAX_SERVICES_PER_GROUP {
-                g.services.push(event.service);
-            }
-            let worse = class.severity > g.severity;
-            if worse {
-                g.severity = class.severity;
-                g.category = class.category;
-                g.rule = class.rule;
-                g.sample = sample_of(event);
-            }
-            return Placement {
-                id,
-                new_sample: worse,
-            };
+        let h = fingerprint(&self.key);
+        if let Some(i) = self.exact.get(&h).and_then(|id| self.index.get(id)) {
+            return self.update(*i, event, class);
         }
-        if self.groups.len() >= self.max_groups {
+        if self.max_groups == 0 {
             self.other_events += 1;
             return Placement {
                 id: OTHER_GROUP,
                 new_sample: false,
             };
         }
-        let seq = self.groups.len() as u64;
-        self.index.insert(id, self.groups.len());
-        self.groups.push(Group {
+        let key = std::mem::take(&mut self.key);
+        let tokens = miner::tokens(&key);
+        let bucket = miner::bucket_of(&tokens);
+        let mut best: Option<(usize, f32, usize)> = None;
+        for &i in self.buckets.get(&bucket).into_iter().flatten() {
+            let (sim, wild) = miner::similarity(&self.meta[i].tokens, &tokens);
+            if sim >= miner::SIMILARITY
+                && best.is_none_or(|(_, s, w)| sim > s || (sim == s && wild > w))
+            {
+                best = Some((i, sim, wild));
+            }
+        }
+        let i = match best {
+            Some((i, _, _)) => {
+                if miner::merge(&mut self.meta[i].tokens, &tokens) {
+                    self.groups[i].template = self.meta[i].tokens.join(" ");
+                }
+                i
+            }
+            None if self.index.contains_key(&h) => self.index[&h],
+            None => {
+                let i = self.open(h, &tokens, bucket, event, class);
+                self.remember(h, h);
+                self.key = key;
+                return Placement {
+                    id: self.groups[i].id,
+                    new_sample: true,
+                };
+            }
+        };
+        self.remember(h, self.groups[i].id);
+        self.key = key;
+        self.update(i, event, class)
+    }
+
+    fn remember(&mut self, h: u64, id: GroupId) {
+        let cap = self.max_groups.saturating_mul(8).clamp(4096, 1 << 20);
+        if self.exact.len() >= cap {
+            self.exact.clear();
+        }
+        self.exact.insert(h, id);
+    }
+
+    /// Opens a group for a new template, evicting the least recently seen one if full.
+    fn open(
+        &mut self,
+        id: GroupId,
+        tokens: &[&str],
+        bucket: (usize, u64),
+        event: &Event<'_>,
+        class: &Classification,
+    ) -> usize {
+        let ts = event.first_ts;
+        let group = Group {
             id,
-            template: self.key.clone(),
+            template: tokens.join(" "),
             count: 1,
             severity: class.severity,
             category: class.category,
@@ -161,11 +222,86 @@ impl Grouper {
             last_line: event.last_line,
             last_ts: ts,
             sample: sample_of(event),
-            seq,
-        });
+            seq: self.created,
+        };
+        self.created += 1;
+        let meta = Meta {
+            tokens: tokens.iter().map(|t| Box::from(*t)).collect(),
+            bucket,
+            last_seen: self.tick,
+        };
+        let i = if self.groups.len() >= self.max_groups {
+            let i = self.evict();
+            self.groups[i] = group;
+            self.meta[i] = meta;
+            i
+        } else {
+            self.groups.push(group);
+            self.meta.push(meta);
+            self.groups.len() - 1
+        };
+        self.index.insert(id, i);
+        self.buckets.entry(bucket).or_default().push(i);
+        i
+    }
+
+    /// Empties the slot of the group seen least recently and returns it.
+    fn evict(&mut self) -> usize {
+        let i = loop {
+            if let Some((seen, i)) = self.evict_queue.pop() {
+                if self.meta[i].last_seen == seen {
+                    break i;
+                }
+                continue;
+            }
+            let k = (self.meta.len() / 8).max(1);
+            let mut all: Vec<(u64, usize)> = self
+                .meta
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (m.last_seen, i))
+                .collect();
+            all.select_nth_unstable(k - 1);
+            all.truncate(k);
+            all.sort_unstable_by(|a, b| b.cmp(a));
+            self.evict_queue = all;
+        };
+        let g = &self.groups[i];
+        self.other_events += g.count;
+        self.evictions += 1;
+        self.index.remove(&g.id);
+        let bucket = self.meta[i].bucket;
+        if let Some(v) = self.buckets.get_mut(&bucket) {
+            v.retain(|&j| j != i);
+            if v.is_empty() {
+                self.buckets.remove(&bucket);
+            }
+        }
+        i
+    }
+
+    fn update(&mut self, i: usize, event: &Event<'_>, class: &Classification) -> Placement {
+        self.meta[i].last_seen = self.tick;
+        let ts = event.first_ts;
+        let g = &mut self.groups[i];
+        g.count += 1;
+        g.last_line = event.last_line;
+        if ts.is_some() {
+            g.last_ts = ts;
+        }
+        if !g.services.contains(&event.service) && g.services.len() < MAX_SERVICES_PER_GROUP {
+            g.services.push(event.service);
+        }
+        let worse = class.severity > g.severity;
+        if worse {
+            g.severity = class.severity;
+            g.category = class.category;
+            g.rule = class.rule;
+            g.sample = sample_of(event);
+        }
         Placement {
-            id,
-            new_sample: true,
+            id: g.id,
+            new_sample: worse,
         }
     }
 
@@ -187,7 +323,8 @@ impl Grouper {
         }
     }
 
-    /// The groups, in order of creation.
+    /// The groups kept (a group evicted leaves its slot to a newer one; sort by `seq` for the
+    /// order of creation).
     pub fn groups(&self) -> &[Group] {
         &self.groups
     }
@@ -197,9 +334,14 @@ impl Grouper {
         self.index.get(&id).map(|&i| &self.groups[i])
     }
 
-    /// Events that found no room.
+    /// Events not counted in a kept group (their group was evicted, or `max_groups` is 0).
     pub fn other_events(&self) -> u64 {
         self.other_events
+    }
+
+    /// Groups evicted to make room for newer ones.
+    pub fn evictions(&self) -> u64 {
+        self.evictions
     }
 }
 
@@ -277,11 +419,49 @@ mod tests {
     }
 
     #[test]
-    fn groups_past_the_cap_are_tallied_as_other() {
-        let mut g = Grouper::new(1);
-        g.observe(&event("a", 1), &class(Severity::Error));
-        let p = g.observe(&event("b", 2), &class(Severity::Error));
-        assert_eq!(p.id, OTHER_GROUP);
-        assert_eq!(g.other_events(), 1);
+    fn least_recently_seen_group_is_evicted_past_the_cap() {
+        let mut g = Grouper::new(2);
+        let a = g.observe(&event("alpha one", 1), &class(Severity::Error));
+        let b = g.observe(&event("beta", 2), &class(Severity::Error));
+        g.observe(&event("alpha one", 3), &class(Severity::Error));
+        let c = g.observe(&event("gamma", 4), &class(Severity::Error));
+        assert!(g.get(a.id).is_some() && g.get(c.id).is_some());
+        assert!(g.get(b.id).is_none());
+        assert_eq!((g.evictions(), g.other_events()), (1, 1));
+        assert_eq!(g.groups().len(), 2);
+        let mut none = Grouper::new(0);
+        assert_eq!(
+            none.observe(&event("x", 1), &class(Severity::Error)).id,
+            OTHER_GROUP
+        );
+    }
+
+    #[test]
+    fn templates_generalise_and_ids_stay() {
+        let mut g = Grouper::new(10);
+        let a = g.observe(&event("user alice_a logged in", 1), &class(Severity::Info));
+        let b = g.observe(&event("user bob_b logged in", 2), &class(Severity::Info));
+        let c = g.observe(&event("user carol_c logged in", 3), &class(Severity::Info));
+        let d = g.observe(&event("disk sda failed now", 4), &class(Severity::Info));
+        assert_eq!((a.id, b.id), (c.id, c.id));
+        assert_ne!(a.id, d.id);
+        assert_eq!(g.get(a.id).unwrap().template, "user <*> logged in");
+        assert_eq!(g.get(a.id).unwrap().count, 3);
+        // Same first member, same id, in another run.
+        let mut h = Grouper::new(10);
+        assert_eq!(
+            h.observe(&event("user alice_a logged in", 1), &class(Severity::Info))
+                .id,
+            a.id
+        );
+    }
+
+    #[test]
+    fn one_token_key_values_share_a_group() {
+        let mut g = Grouper::new(10);
+        let a = g.observe(&event("state=running", 1), &class(Severity::Info));
+        let b = g.observe(&event("state=stopped", 2), &class(Severity::Info));
+        assert_eq!(a.id, b.id);
+        assert_eq!(g.get(a.id).unwrap().template, "state=<*>");
     }
 }
