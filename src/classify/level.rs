@@ -10,6 +10,8 @@
 //! Only the first non-blank line of an event and its first [`SCAN_BYTES`] bytes are read: a level is stated
 //! early, and what comes later is the message.
 
+use std::sync::LazyLock;
+
 use memchr::memmem;
 
 use super::Severity;
@@ -176,9 +178,18 @@ fn word_level(line: &[u8]) -> Option<Severity> {
 
 /// `level=error`, `lvl=eror`, `severity=warning` (values may be quoted).
 fn logfmt_level(line: &[u8]) -> Option<Severity> {
-    for key in [&b"level="[..], b"lvl=", b"severity="] {
+    // Searchers are built once: building one per line costs more than the search.
+    static KEYS: LazyLock<[memmem::Finder<'static>; 3]> = LazyLock::new(|| {
+        [
+            memmem::Finder::new(b"level="),
+            memmem::Finder::new(b"lvl="),
+            memmem::Finder::new(b"severity="),
+        ]
+    });
+    for finder in KEYS.iter() {
+        let key = finder.needle();
         let mut from = 0;
-        while let Some(p) = memmem::find(&line[from..], key) {
+        while let Some(p) = finder.find(&line[from..]) {
             let at = from + p;
             from = at + key.len();
             if at > 0 && !matches!(line[at - 1], b' ' | b'\t' | b'"') {
@@ -212,8 +223,11 @@ const JSON_KEYS: [&[u8]; 9] = [
 ];
 
 fn json_level(line: &[u8]) -> Option<Severity> {
-    for key in JSON_KEYS {
-        let Some(p) = memmem::find(line, key) else {
+    static FINDERS: LazyLock<Vec<memmem::Finder<'static>>> =
+        LazyLock::new(|| JSON_KEYS.iter().map(|k| memmem::Finder::new(k)).collect());
+    for finder in FINDERS.iter() {
+        let key = finder.needle();
+        let Some(p) = finder.find(line) else {
             continue;
         };
         let rest = &line[p + key.len()..];

@@ -79,7 +79,7 @@ fn after_equals(text: &[u8], i: usize, out: &mut String) -> usize {
 
 /// Length of the URL at the start of `word` (trailing punctuation excluded), if it is one.
 fn url_end(word: &[u8]) -> Option<usize> {
-    let p = memchr::memmem::find(word, b"://")?;
+    let p = word.windows(b"://".len()).position(|w| w == b"://")?;
     if p == 0 || !word[..p].iter().all(u8::is_ascii_alphabetic) {
         return None;
     }
@@ -290,7 +290,7 @@ fn is_ipv6(t: &[u8]) -> bool {
         return false;
     }
     let groups_ok = t.split(|&b| b == b':').all(|g| g.len() <= 4);
-    groups_ok && (colons >= 5 || memchr::memmem::find(t, b"::").is_some())
+    groups_ok && (colons >= 5 || t.windows(b"::".len()).position(|w| w == b"::").is_some())
 }
 
 /// `2024-01-02`, `2024/01/02`, `01/02/2024`, optionally followed by `T` and a time.

@@ -35,7 +35,9 @@ pub(super) fn is_closer(line: &[u8]) -> bool {
 /// `nginx: …`, `/docker-entrypoint.sh: …`, `chown: …`: a line another program printed.
 pub(super) fn is_program_prefixed(t: &[u8]) -> bool {
     let head = &t[..t.len().min(RECORD_HEAD_BYTES)];
-    memchr::memmem::find(head, b": ").is_some_and(|i| i > 0 && !head[..i].contains(&b' '))
+    head.windows(b": ".len())
+        .position(|w| w == b": ")
+        .is_some_and(|i| i > 0 && !head[..i].contains(&b' '))
 }
 
 /// The event's first line states a warning or worse.
@@ -78,13 +80,16 @@ pub(super) fn is_numbered_frame(line: &[u8]) -> bool {
     let n = line.iter().take_while(|b| b.is_ascii_digit()).count();
     (1..=3).contains(&n)
         && line[n..].starts_with(b". ")
-        && memchr::memmem::find(line, b" @ 0x").is_some()
+        && line
+            .windows(b" @ 0x".len())
+            .position(|w| w == b" @ 0x")
+            .is_some()
 }
 
 /// `/app/x.py:321: UserWarning: …`: Python's `warnings` module output.
 pub(super) fn is_python_warning(line: &[u8]) -> bool {
     let head = &line[..line.len().min(level::SCAN_BYTES)];
-    let Some(at) = memchr::memmem::find(head, b".py:") else {
+    let Some(at) = head.windows(b".py:".len()).position(|w| w == b".py:") else {
         return false;
     };
     let rest = &head[at + 4..];
@@ -251,7 +256,11 @@ pub(super) fn is_postgres_detail(line: &[u8]) -> bool {
         b"LOCATION:  ",
     ]
     .iter()
-    .any(|k| memchr::memmem::find(head, k).is_some_and(|i| i == 0 || head[i - 1] == b' '))
+    .any(|k| {
+        head.windows(k.len())
+            .position(|w| w == *k)
+            .is_some_and(|i| i == 0 || head[i - 1] == b' ')
+    })
 }
 
 /// RabbitMQ 3.9+ prints a multi-line report as lines that repeat `timestamp [level] <pid>`;
@@ -272,7 +281,10 @@ pub(super) fn rabbit_head_len(line: &[u8]) -> usize {
     // ClickHouse: `2024.01.15 10:00:13.747739 [ 473 ] {} <Fatal> BaseDaemon: …` — one report
     // is many lines with the same microsecond, thread and level.
     let clickhouse_level = level::parse_level_name(pid).is_some()
-        && memchr::memmem::find(&line[..lt], b"] {").is_some()
+        && line[..lt]
+            .windows(b"] {".len())
+            .position(|w| w == b"] {")
+            .is_some()
         && line[..lt]
             .windows(8)
             .any(|w| w[0] == b'.' && w[1..7].iter().all(u8::is_ascii_digit) && w[7] == b' ');

@@ -353,12 +353,22 @@ pub fn service_of_container(name: &[u8]) -> &[u8] {
 
 /// A Docker-style timestamp (`2024-01-15T10:00:00.000007919Z `) at the start of the text, as
 /// `docker compose logs -t` prints it after the prefix.
+///
+/// Docker writes these with exactly nine fractional digits and `Z` (Go's `RFC3339NanoFixed`), so
+/// an application's own timestamp at the start of its line (Spring Boot's
+/// `2024-01-15T10:00:00.123Z  INFO …`) is left in the text.
 fn docker_timestamp(text: &[u8]) -> Option<(i64, usize)> {
-    if text.len() < 21 || !text[0].is_ascii_digit() || text[10] != b'T' {
+    const LEN: usize = "2024-01-15T10:00:00.000000000Z".len();
+    if text.len() <= LEN
+        || text[10] != b'T'
+        || text[19] != b'.'
+        || text[LEN - 1] != b'Z'
+        || text[LEN] != b' '
+    {
         return None;
     }
     let (ts, n) = parse_rfc3339_prefix(text)?;
-    (text.get(n) == Some(&b' ')).then_some((ts, n + 1))
+    (n == LEN).then_some((ts, n + 1))
 }
 
 /// Removes ANSI escape sequences (CSI `ESC [ … final`, OSC `ESC ] … BEL`, two-byte `ESC x`);
@@ -470,6 +480,16 @@ mod tests {
         );
         assert_eq!(got[0].3, "started");
         assert_eq!(got[0].4, Some(1_705_312_800_000_007_919));
+    }
+
+    #[test]
+    fn an_applications_own_timestamp_is_kept() {
+        let got = parse_all(
+            "api-1  | 2024-01-15T10:00:00.123Z  INFO started\n",
+            InputFormat::Compose,
+        );
+        assert_eq!(got[0].3, "2024-01-15T10:00:00.123Z  INFO started");
+        assert_eq!(got[0].4, None);
     }
 
     #[test]
