@@ -252,6 +252,22 @@ impl Project {
 impl Drop for Project {
     fn drop(&mut self) {
         let _ = self.compose(&["down", "-v", "-t", "0"]);
+        // One-off `run` containers, whatever `down` did with them.
+        if let Some(o) = run(&[
+            "docker",
+            "ps",
+            "-aq",
+            "--filter",
+            &format!("label=com.docker.compose.project={}", self.name),
+        ]) {
+            let ids = String::from_utf8_lossy(&o.stdout).into_owned();
+            let ids: Vec<&str> = ids.split_whitespace().collect();
+            if !ids.is_empty() {
+                let mut args = vec!["docker", "rm", "-f", "-v"];
+                args.extend(ids);
+                let _ = run(&args);
+            }
+        }
         let _ = run(&["docker", "rmi", "-f", &self.image]);
     }
 }
@@ -362,6 +378,18 @@ fn a_live_project_is_read_and_its_problems_reported() {
     assert_eq!(code, 1, "{stderr}");
     assert_eq!(r["containers"].as_array().unwrap().len(), 1);
     assert_eq!(r["input"]["lines"], 8);
+
+    // One-off `run` containers are left out unless asked for.
+    let ran = p.compose(&["run", "-d", "--no-deps", "crasher"]);
+    assert!(
+        ran.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    let (_, r, _) = p.logsift(&["--service", "crasher"]);
+    assert_eq!(r["containers"].as_array().unwrap().len(), 1, "{r:#}");
+    let (_, r, _) = p.logsift(&["--service", "crasher", "--include-oneoff"]);
+    assert_eq!(r["containers"].as_array().unwrap().len(), 2, "{r:#}");
 
     // --tail is passed to the engine.
     let (_, r, _) = p.logsift(&["--service", "app", "--tail", "2"]);

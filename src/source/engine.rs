@@ -429,14 +429,16 @@ async fn read_logs(
             }
             Ok(Some(Ok(o))) => o,
         };
-        let (kind, message) = match &item {
-            LogOutput::StdOut { message } | LogOutput::Console { message } => {
-                (Stream::Stdout, message)
+        match &item {
+            LogOutput::StdOut { message } => {
+                splitter.push(Stream::Stdout, message, &mut |l| batch.push(l));
             }
-            LogOutput::StdErr { message } => (Stream::Stderr, message),
+            LogOutput::StdErr { message } => {
+                splitter.push(Stream::Stderr, message, &mut |l| batch.push(l));
+            }
+            LogOutput::Console { message } => splitter.push_tty(message, &mut |l| batch.push(l)),
             LogOutput::StdIn { .. } => continue,
-        };
-        splitter.push(kind, message, &mut |l| batch.push(l));
+        }
         if batch.full()
             && tx
                 .send(Msg::Lines(std::mem::take(&mut batch)))

@@ -5,12 +5,26 @@
 //! time. A payload without a trailing `\n` is a partial line: Docker splits lines longer than
 //! 16 KiB, and the next payload of the same stream carries the rest (with its own timestamp). The
 //! pieces are re-joined, up to [`MAX_LINE_BYTES`]; the rest of a longer line is dropped and
-//! counted. CRLF (TTY output) is stripped. The splitter is a plain state machine, one per
-//! container, tested without an engine.
+//! counted. A TTY container has no frames: its raw stream is cut at newlines, so a long line's
+//! pieces arrive glued together, each after its own timestamp, every [`TTY_PIECE`] bytes; those
+//! inner timestamps are cut out ([`FrameSplitter::push_tty`]). CRLF (TTY output) is stripped.
+//! The splitter is a plain state machine, one per container, tested without an engine.
 
 use super::timestamp::parse_rfc3339_prefix;
 use super::{SourceStats, MAX_LINE_BYTES};
 use crate::record::{Stream, Timestamp};
+
+/// Size of the pieces the engine cuts a long line into.
+pub const TTY_PIECE: usize = 16 * 1024;
+
+/// Cuts a leading `<RFC 3339> ` off `b`.
+fn split_timestamp(b: &[u8]) -> (Option<Timestamp>, &[u8]) {
+    match parse_rfc3339_prefix(b) {
+        Some((ts, n)) if b.get(n) == Some(&b' ') => (Some(ts), &b[n + 1..]),
+        Some((ts, n)) if n == b.len() => (Some(ts), &b[n..]),
+        _ => (None, b),
+    }
+}
 
 /// One finished line of a container.
 #[derive(Debug, Clone, Copy)]
@@ -57,11 +71,35 @@ impl FrameSplitter {
     /// Takes one payload of `stream`; calls `emit` for each line it completes.
     pub fn push(&mut self, stream: Stream, payload: &[u8], emit: &mut dyn FnMut(Line<'_>)) {
         self.stats.bytes += payload.len() as u64;
-        let (timestamp, mut rest) = match parse_rfc3339_prefix(payload) {
-            Some((ts, n)) if payload.get(n) == Some(&b' ') => (Some(ts), &payload[n + 1..]),
-            Some((ts, n)) if n == payload.len() => (Some(ts), &payload[n..]),
-            _ => (None, payload),
-        };
+        let (timestamp, rest) = split_timestamp(payload);
+        self.push_text(stream, timestamp, rest, emit);
+    }
+
+    /// Takes one newline-ended chunk of a TTY container's raw stream. The engine writes a long
+    /// line's 16 KiB pieces there one after the other, each with its own timestamp and no
+    /// newline between them; those inner timestamps are cut out.
+    pub fn push_tty(&mut self, payload: &[u8], emit: &mut dyn FnMut(Line<'_>)) {
+        self.stats.bytes += payload.len() as u64;
+        let (timestamp, mut rest) = split_timestamp(payload);
+        while rest.len() > TTY_PIECE {
+            match split_timestamp(&rest[TTY_PIECE..]) {
+                (Some(_), after) if after.len() < rest.len() - TTY_PIECE => {
+                    self.push_text(Stream::Stdout, timestamp, &rest[..TTY_PIECE], emit);
+                    rest = after;
+                }
+                _ => break,
+            }
+        }
+        self.push_text(Stream::Stdout, timestamp, rest, emit);
+    }
+
+    fn push_text(
+        &mut self,
+        stream: Stream,
+        timestamp: Option<Timestamp>,
+        mut rest: &[u8],
+        emit: &mut dyn FnMut(Line<'_>),
+    ) {
         // A payload normally holds one line or one piece; be lenient if it holds several.
         while !rest.is_empty() {
             let (piece, complete, next) = match memchr::memchr(b'\n', rest) {
@@ -198,6 +236,24 @@ mod tests {
         });
         assert_eq!(lens, vec![MAX_LINE_BYTES]);
         assert_eq!(s.stats().truncated_lines, 1);
+    }
+
+    #[test]
+    fn tty_pieces_lose_their_inner_timestamps() {
+        let ts = b"2026-11-23T11:39:02.652533165Z ";
+        let mut payload = ts.to_vec();
+        payload.extend_from_slice(&[b'a'; TTY_PIECE]);
+        payload.extend_from_slice(ts);
+        payload.extend_from_slice(&[b'b'; TTY_PIECE]);
+        payload.extend_from_slice(ts);
+        payload.extend_from_slice(b"end\r\n");
+        let mut s = FrameSplitter::new();
+        let mut got = Vec::new();
+        s.push_tty(&payload, &mut |l| got.push((l.text.to_vec(), l.pieces)));
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0.len(), 2 * TTY_PIECE + 3);
+        assert!(got[0].0.ends_with(b"bbbend"));
+        assert_eq!(got[0].1, 3);
     }
 
     #[test]
