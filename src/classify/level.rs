@@ -224,7 +224,7 @@ const JSON_KEYS: [&[u8]; 9] = [
 
 fn json_level(line: &[u8]) -> Option<Severity> {
     static FINDERS: LazyLock<Vec<memmem::Finder<'static>>> =
-        LazyLock::new(|| JSON_KEYS.iter().map(|k| memmem::Finder::new(k)).collect());
+        LazyLock::new(|| JSON_KEYS.iter().map(memmem::Finder::new).collect());
     for finder in FINDERS.iter() {
         let key = finder.needle();
         let Some(p) = finder.find(line) else {
