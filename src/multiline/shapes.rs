@@ -246,20 +246,22 @@ pub(super) fn is_continuation(t: &[u8]) -> bool {
 
 /// PostgreSQL's follow-up lines: `<prefix> DETAIL:  …`, `HINT:`, `STATEMENT:`, `CONTEXT:`.
 pub(super) fn is_postgres_detail(line: &[u8]) -> bool {
+    const KEYS: [&[u8]; 6] = [
+        b"DETAIL",
+        b"HINT",
+        b"STATEMENT",
+        b"CONTEXT",
+        b"QUERY",
+        b"LOCATION",
+    ];
     let head = &line[..line.len().min(120)];
-    [
-        &b"DETAIL:  "[..],
-        b"HINT:  ",
-        b"STATEMENT:  ",
-        b"CONTEXT:  ",
-        b"QUERY:  ",
-        b"LOCATION:  ",
-    ]
-    .iter()
-    .any(|k| {
-        head.windows(k.len())
-            .position(|w| w == *k)
-            .is_some_and(|i| i == 0 || head[i - 1] == b' ')
+    // Every key is followed by a colon and two spaces: look at colons only.
+    memchr::memchr_iter(b':', head).any(|colon| {
+        head[colon + 1..].starts_with(b"  ")
+            && KEYS.iter().any(|k| {
+                head[..colon].ends_with(k)
+                    && (colon == k.len() || head[colon - k.len() - 1] == b' ')
+            })
     })
 }
 
