@@ -15,6 +15,15 @@
 pub fn mask_into(text: &[u8], out: &mut String, max: usize) {
     out.clear();
     let text = &text[..text.len().min(max)];
+    // Valid UTF-8 is pushed by slicing (every cut is at an ASCII byte); otherwise lossily.
+    let valid = match std::str::from_utf8(text) {
+        Ok(s) => Some(s),
+        Err(e) => std::str::from_utf8(&text[..e.valid_up_to()]).ok(),
+    };
+    let push = |out: &mut String, a: usize, b: usize| match valid.and_then(|s| s.get(a..b)) {
+        Some(s) => out.push_str(s),
+        None => push_lossy(out, &text[a..b]),
+    };
     let mut i = 0;
     while i < text.len() {
         let b = text[i];
@@ -25,27 +34,34 @@ pub fn mask_into(text: &[u8], out: &mut String, max: usize) {
             continue;
         }
         if is_token_byte(b) {
-            // A URL is judged on the whole word.
-            let word_end = text[i..]
-                .iter()
-                .position(|c| c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'<' | b'>'))
-                .map_or(text.len(), |p| i + p);
-            if let Some(end) = url_end(&text[i..word_end]) {
-                out.push_str("<url>");
-                i += end;
-                continue;
-            }
             let start = i;
             while i < text.len() && is_token_byte(text[i]) {
                 i += 1;
             }
-            push_token(out, &text[start..i]);
+            // A URL is judged on the whole word, past the token's end.
+            if let Some(end) = url_end(text, start, i) {
+                out.push_str("<url>");
+                i = end;
+                continue;
+            }
+            let tok = &text[start..i];
+            let mut end = tok.len();
+            while end > 0 && matches!(tok[end - 1], b'.' | b':' | b'-' | b'/' | b'@' | b'+') {
+                end -= 1;
+            }
+            match kind(&tok[..end]) {
+                Some(k) => {
+                    out.push_str(k);
+                    push(out, start + end, i);
+                }
+                None => push(out, start, i),
+            }
         } else {
             let start = i;
             while i < text.len() && !is_token_byte(text[i]) && text[i] != b'=' {
                 i += 1;
             }
-            push_lossy(out, &text[start..i]);
+            push(out, start, i);
         }
     }
 }
@@ -77,37 +93,27 @@ fn after_equals(text: &[u8], i: usize, out: &mut String) -> usize {
     }
 }
 
-/// Length of the URL at the start of `word` (trailing punctuation excluded), if it is one.
-fn url_end(word: &[u8]) -> Option<usize> {
-    let p = memchr::memmem::find(word, b"://")?;
-    if p == 0 || !word[..p].iter().all(u8::is_ascii_alphabetic) {
+/// End of the URL starting at `start`, when the token `start..tok_end` opens one (trailing
+/// punctuation excluded).
+fn url_end(text: &[u8], start: usize, tok_end: usize) -> Option<usize> {
+    let tok = &text[start..tok_end];
+    let p = tok.iter().position(|&b| b == b':')?;
+    if p == 0 || !tok[p..].starts_with(b"://") || !tok[..p].iter().all(u8::is_ascii_alphabetic) {
         return None;
     }
-    let mut end = word.len();
-    while end > p + 3
+    let mut end = text[tok_end..]
+        .iter()
+        .position(|c| c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'<' | b'>'))
+        .map_or(text.len(), |q| tok_end + q);
+    while end > start + p + 3
         && matches!(
-            word[end - 1],
+            text[end - 1],
             b'.' | b',' | b';' | b')' | b']' | b'}' | b':'
         )
     {
         end -= 1;
     }
     Some(end)
-}
-
-fn push_token(out: &mut String, tok: &[u8]) {
-    // Punctuation ending a token (`done.`, `port:`) is kept outside the judgement.
-    let mut end = tok.len();
-    while end > 0 && matches!(tok[end - 1], b'.' | b':' | b'-' | b'/' | b'@' | b'+') {
-        end -= 1;
-    }
-    match kind(&tok[..end]) {
-        Some(k) => {
-            out.push_str(k);
-            push_lossy(out, &tok[end..]);
-        }
-        None => push_lossy(out, tok),
-    }
 }
 
 fn push_lossy(out: &mut String, bytes: &[u8]) {
