@@ -35,8 +35,15 @@ pub fn mask_into(text: &[u8], out: &mut String, max: usize) {
         }
         if is_token_byte(b) {
             let start = i;
+            // Plain words (letters, `_`, `-`) are kept without further judgement.
+            let mut plain = true;
             while i < text.len() && is_token_byte(text[i]) {
+                plain &= text[i].is_ascii_alphabetic() || matches!(text[i], b'_' | b'-');
                 i += 1;
+            }
+            if plain {
+                push(out, start, i);
+                continue;
             }
             // A URL is judged on the whole word, past the token's end.
             if let Some(end) = url_end(text, start, i) {
@@ -123,8 +130,22 @@ fn push_lossy(out: &mut String, bytes: &[u8]) {
     }
 }
 
+const fn token_table() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric()
+            || matches!(c, b'.' | b'_' | b':' | b'-' | b'/' | b'@' | b'+');
+        b += 1;
+    }
+    t
+}
+
+static TOKEN_BYTES: [bool; 256] = token_table();
+
 fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-' | b'/' | b'@' | b'+')
+    TOKEN_BYTES[usize::from(b)]
 }
 
 /// The placeholder for a token, or `None` to keep it.
