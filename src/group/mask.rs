@@ -24,65 +24,65 @@ pub fn mask_into(text: &[u8], out: &mut String, max: usize) {
         Some(s) => out.push_str(s),
         None => push_lossy(out, &text[a..b]),
     };
+    // Bytes from `kept` on are copied only when a placeholder (or the end) comes.
+    let mut kept = 0;
+    let mut replace = |out: &mut String, a: usize, placeholder: &str, b: usize| {
+        push(out, kept, a);
+        out.push_str(placeholder);
+        kept = b;
+    };
     let mut i = 0;
     while i < text.len() {
         let b = text[i];
         if b == b'=' {
-            out.push('=');
             i += 1;
-            i = after_equals(text, i, out);
+            if let Some((placeholder, end)) = after_equals(text, i) {
+                replace(out, i, placeholder, end);
+                i = end;
+            }
             continue;
         }
-        if is_token_byte(b) {
-            let start = i;
-            // Plain words (letters, `_`, `-`) are kept without further judgement.
-            let mut plain = true;
-            while i < text.len() && is_token_byte(text[i]) {
-                plain &= text[i].is_ascii_alphabetic() || matches!(text[i], b'_' | b'-');
-                i += 1;
-            }
-            if plain {
-                push(out, start, i);
-                continue;
-            }
-            // A URL is judged on the whole word, past the token's end.
-            if let Some(end) = url_end(text, start, i) {
-                out.push_str("<url>");
-                i = end;
-                continue;
-            }
-            let tok = &text[start..i];
-            let mut end = tok.len();
-            while end > 0 && matches!(tok[end - 1], b'.' | b':' | b'-' | b'/' | b'@' | b'+') {
-                end -= 1;
-            }
-            match kind(&tok[..end]) {
-                Some(k) => {
-                    out.push_str(k);
-                    push(out, start + end, i);
-                }
-                None => push(out, start, i),
-            }
-        } else {
-            let start = i;
-            while i < text.len() && !is_token_byte(text[i]) && text[i] != b'=' {
-                i += 1;
-            }
-            push(out, start, i);
+        if !is_token_byte(b) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        // Plain words (letters, `_`, `-`) are kept without further judgement.
+        let mut plain = true;
+        while i < text.len() && is_token_byte(text[i]) {
+            plain &= text[i].is_ascii_alphabetic() || matches!(text[i], b'_' | b'-');
+            i += 1;
+        }
+        if plain {
+            continue;
+        }
+        // A URL is judged on the whole word, past the token's end.
+        if let Some(end) = url_end(text, start, i) {
+            replace(out, start, "<url>", end);
+            i = end;
+            continue;
+        }
+        let tok = &text[start..i];
+        let mut end = tok.len();
+        while end > 0 && matches!(tok[end - 1], b'.' | b':' | b'-' | b'/' | b'@' | b'+') {
+            end -= 1;
+        }
+        if let Some(k) = kind(&tok[..end]) {
+            replace(out, start, k, start + end);
         }
     }
+    push(out, kept, text.len());
 }
 
-/// After an `=` at `i`: masks a quoted value or a boolean; returns where to go on.
-fn after_equals(text: &[u8], i: usize, out: &mut String) -> usize {
+/// After an `=`, at `i`: the placeholder for a quoted value or a boolean, and where it ends.
+fn after_equals(text: &[u8], i: usize) -> Option<(&'static str, usize)> {
     match text.get(i) {
         Some(&q @ (b'"' | b'\'')) => {
             let end = text[i + 1..]
                 .iter()
                 .position(|&c| c == q)
                 .map_or(text.len(), |p| i + 1 + p + 1);
-            out.push_str("<str>");
-            end
+            Some(("<str>", end))
         }
         _ => {
             let end = text[i..]
@@ -90,12 +90,8 @@ fn after_equals(text: &[u8], i: usize, out: &mut String) -> usize {
                 .position(|&c| !is_token_byte(c))
                 .map_or(text.len(), |p| i + p);
             let v = &text[i..end];
-            if v.eq_ignore_ascii_case(b"true") || v.eq_ignore_ascii_case(b"false") {
-                out.push_str("<bool>");
-                end
-            } else {
-                i
-            }
+            (v.eq_ignore_ascii_case(b"true") || v.eq_ignore_ascii_case(b"false"))
+                .then_some(("<bool>", end))
         }
     }
 }
