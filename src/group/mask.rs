@@ -48,12 +48,16 @@ pub fn mask_into(text: &[u8], out: &mut String, max: usize) {
         }
         let start = i;
         // Plain words (letters, `_`, `-`) are kept without further judgement.
-        let mut plain = true;
-        while i < text.len() && is_token_byte(text[i]) {
-            plain &= text[i].is_ascii_alphabetic() || matches!(text[i], b'_' | b'-');
+        let mut class = PLAIN;
+        while let Some(&c) = text.get(i) {
+            let k = TOKEN_BYTES[usize::from(c)];
+            if k == NOT_TOKEN {
+                break;
+            }
+            class |= k;
             i += 1;
         }
-        if plain {
+        if class == PLAIN {
             continue;
         }
         // A URL is judged on the whole word, past the token's end.
@@ -126,22 +130,32 @@ fn push_lossy(out: &mut String, bytes: &[u8]) {
     }
 }
 
-const fn token_table() -> [bool; 256] {
-    let mut t = [false; 256];
+const NOT_TOKEN: u8 = 0;
+const PLAIN: u8 = 1;
+const OTHER: u8 = 3;
+
+/// Per byte: not in tokens, in plain words (letters, `_`, `-`), or other token bytes.
+const fn token_table() -> [u8; 256] {
+    let mut t = [NOT_TOKEN; 256];
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
-        t[b] = c.is_ascii_alphanumeric()
-            || matches!(c, b'.' | b'_' | b':' | b'-' | b'/' | b'@' | b'+');
+        t[b] = if c.is_ascii_alphabetic() || c == b'_' || c == b'-' {
+            PLAIN
+        } else if c.is_ascii_digit() || matches!(c, b'.' | b':' | b'/' | b'@' | b'+') {
+            OTHER
+        } else {
+            NOT_TOKEN
+        };
         b += 1;
     }
     t
 }
 
-static TOKEN_BYTES: [bool; 256] = token_table();
+static TOKEN_BYTES: [u8; 256] = token_table();
 
 fn is_token_byte(b: u8) -> bool {
-    TOKEN_BYTES[usize::from(b)]
+    TOKEN_BYTES[usize::from(b)] != NOT_TOKEN
 }
 
 /// The placeholder for a token, or `None` to keep it.
