@@ -344,7 +344,8 @@ fn a_live_project_is_read_and_its_problems_reported() {
         .iter()
         .filter_map(|g| g["rule"].as_str())
         .collect();
-    assert!(rules.contains(&"generic-connection-refused"), "{rules:?}");
+    // A refused connection to port 5432 is a database problem.
+    assert!(rules.contains(&"generic-db-connect-failed"), "{rules:?}");
     assert!(rules.contains(&"generic-permission-denied"), "{rules:?}");
 
     // The traceback is one event of four lines.

@@ -15,51 +15,78 @@
 pub fn mask_into(text: &[u8], out: &mut String, max: usize) {
     out.clear();
     let text = &text[..text.len().min(max)];
+    // Valid UTF-8 is pushed by slicing (every cut is at an ASCII byte); otherwise lossily.
+    let valid = match std::str::from_utf8(text) {
+        Ok(s) => Some(s),
+        Err(e) => std::str::from_utf8(&text[..e.valid_up_to()]).ok(),
+    };
+    let push = |out: &mut String, a: usize, b: usize| match valid.and_then(|s| s.get(a..b)) {
+        Some(s) => out.push_str(s),
+        None => push_lossy(out, &text[a..b]),
+    };
+    // Bytes from `kept` on are copied only when a placeholder (or the end) comes.
+    let mut kept = 0;
+    let mut replace = |out: &mut String, a: usize, placeholder: &str, b: usize| {
+        push(out, kept, a);
+        out.push_str(placeholder);
+        kept = b;
+    };
     let mut i = 0;
     while i < text.len() {
         let b = text[i];
         if b == b'=' {
-            out.push('=');
             i += 1;
-            i = after_equals(text, i, out);
+            if let Some((placeholder, end)) = after_equals(text, i) {
+                replace(out, i, placeholder, end);
+                i = end;
+            }
             continue;
         }
-        if is_token_byte(b) {
-            // A URL is judged on the whole word.
-            let word_end = text[i..]
-                .iter()
-                .position(|c| c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'<' | b'>'))
-                .map_or(text.len(), |p| i + p);
-            if let Some(end) = url_end(&text[i..word_end]) {
-                out.push_str("<url>");
-                i += end;
-                continue;
+        if !is_token_byte(b) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        // Plain words (letters, `_`, `-`) are kept without further judgement.
+        let mut class = PLAIN;
+        while let Some(&c) = text.get(i) {
+            let k = TOKEN_BYTES[usize::from(c)];
+            if k == NOT_TOKEN {
+                break;
             }
-            let start = i;
-            while i < text.len() && is_token_byte(text[i]) {
-                i += 1;
-            }
-            push_token(out, &text[start..i]);
-        } else {
-            let start = i;
-            while i < text.len() && !is_token_byte(text[i]) && text[i] != b'=' {
-                i += 1;
-            }
-            push_lossy(out, &text[start..i]);
+            class |= k;
+            i += 1;
+        }
+        if class == PLAIN {
+            continue;
+        }
+        // A URL is judged on the whole word, past the token's end.
+        if let Some(end) = url_end(text, start, i) {
+            replace(out, start, "<url>", end);
+            i = end;
+            continue;
+        }
+        let tok = &text[start..i];
+        let mut end = tok.len();
+        while end > 0 && matches!(tok[end - 1], b'.' | b':' | b'-' | b'/' | b'@' | b'+') {
+            end -= 1;
+        }
+        if let Some(k) = kind(&tok[..end]) {
+            replace(out, start, k, start + end);
         }
     }
+    push(out, kept, text.len());
 }
 
-/// After an `=` at `i`: masks a quoted value or a boolean; returns where to go on.
-fn after_equals(text: &[u8], i: usize, out: &mut String) -> usize {
+/// After an `=`, at `i`: the placeholder for a quoted value or a boolean, and where it ends.
+fn after_equals(text: &[u8], i: usize) -> Option<(&'static str, usize)> {
     match text.get(i) {
         Some(&q @ (b'"' | b'\'')) => {
             let end = text[i + 1..]
                 .iter()
                 .position(|&c| c == q)
                 .map_or(text.len(), |p| i + 1 + p + 1);
-            out.push_str("<str>");
-            end
+            Some(("<str>", end))
         }
         _ => {
             let end = text[i..]
@@ -67,47 +94,33 @@ fn after_equals(text: &[u8], i: usize, out: &mut String) -> usize {
                 .position(|&c| !is_token_byte(c))
                 .map_or(text.len(), |p| i + p);
             let v = &text[i..end];
-            if v.eq_ignore_ascii_case(b"true") || v.eq_ignore_ascii_case(b"false") {
-                out.push_str("<bool>");
-                end
-            } else {
-                i
-            }
+            (v.eq_ignore_ascii_case(b"true") || v.eq_ignore_ascii_case(b"false"))
+                .then_some(("<bool>", end))
         }
     }
 }
 
-/// Length of the URL at the start of `word` (trailing punctuation excluded), if it is one.
-fn url_end(word: &[u8]) -> Option<usize> {
-    let p = word.windows(b"://".len()).position(|w| w == b"://")?;
-    if p == 0 || !word[..p].iter().all(u8::is_ascii_alphabetic) {
+/// End of the URL starting at `start`, when the token `start..tok_end` opens one (trailing
+/// punctuation excluded).
+fn url_end(text: &[u8], start: usize, tok_end: usize) -> Option<usize> {
+    let tok = &text[start..tok_end];
+    let p = tok.iter().position(|&b| b == b':')?;
+    if p == 0 || !tok[p..].starts_with(b"://") || !tok[..p].iter().all(u8::is_ascii_alphabetic) {
         return None;
     }
-    let mut end = word.len();
-    while end > p + 3
+    let mut end = text[tok_end..]
+        .iter()
+        .position(|c| c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'<' | b'>'))
+        .map_or(text.len(), |q| tok_end + q);
+    while end > start + p + 3
         && matches!(
-            word[end - 1],
+            text[end - 1],
             b'.' | b',' | b';' | b')' | b']' | b'}' | b':'
         )
     {
         end -= 1;
     }
     Some(end)
-}
-
-fn push_token(out: &mut String, tok: &[u8]) {
-    // Punctuation ending a token (`done.`, `port:`) is kept outside the judgement.
-    let mut end = tok.len();
-    while end > 0 && matches!(tok[end - 1], b'.' | b':' | b'-' | b'/' | b'@' | b'+') {
-        end -= 1;
-    }
-    match kind(&tok[..end]) {
-        Some(k) => {
-            out.push_str(k);
-            push_lossy(out, &tok[end..]);
-        }
-        None => push_lossy(out, tok),
-    }
 }
 
 fn push_lossy(out: &mut String, bytes: &[u8]) {
@@ -117,8 +130,32 @@ fn push_lossy(out: &mut String, bytes: &[u8]) {
     }
 }
 
+const NOT_TOKEN: u8 = 0;
+const PLAIN: u8 = 1;
+const OTHER: u8 = 3;
+
+/// Per byte: not in tokens, in plain words (letters, `_`, `-`), or other token bytes.
+const fn token_table() -> [u8; 256] {
+    let mut t = [NOT_TOKEN; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_alphabetic() || c == b'_' || c == b'-' {
+            PLAIN
+        } else if c.is_ascii_digit() || matches!(c, b'.' | b':' | b'/' | b'@' | b'+') {
+            OTHER
+        } else {
+            NOT_TOKEN
+        };
+        b += 1;
+    }
+    t
+}
+
+static TOKEN_BYTES: [u8; 256] = token_table();
+
 fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-' | b'/' | b'@' | b'+')
+    TOKEN_BYTES[usize::from(b)] != NOT_TOKEN
 }
 
 /// The placeholder for a token, or `None` to keep it.
@@ -290,7 +327,7 @@ fn is_ipv6(t: &[u8]) -> bool {
         return false;
     }
     let groups_ok = t.split(|&b| b == b':').all(|g| g.len() <= 4);
-    groups_ok && (colons >= 5 || t.windows(b"::".len()).position(|w| w == b"::").is_some())
+    groups_ok && (colons >= 5 || t.windows(2).any(|w| w == b"::"))
 }
 
 /// `2024-01-02`, `2024/01/02`, `01/02/2024`, optionally followed by `T` and a time.
