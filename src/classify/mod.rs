@@ -148,6 +148,9 @@ pub struct Classification {
     pub rule: Option<RuleIdx>,
     /// The ignore rule that matched, if any: the event is expected and not a finding.
     pub ignored_by: Option<RuleIdx>,
+    /// A stable hash of the id of the rule (detection or ignore) that decided, 0 for none: the
+    /// grouper keeps events of different rules apart, across runs and pack changes.
+    pub rule_tag: u64,
 }
 
 /// The compiled rules of all packs.
@@ -155,6 +158,7 @@ pub struct Classification {
 pub struct Classifier {
     set: RegexSet,
     rules: Vec<Rule>,
+    tags: Vec<u64>,
 }
 
 /// Reusable scratch space for [`Classifier::classify`], so classifying allocates nothing.
@@ -173,7 +177,8 @@ impl Classifier {
             rule: None,
             message: format!("the rules do not compile together: {e}"),
         })?;
-        Ok(Classifier { set, rules })
+        let tags = rules.iter().map(|r| rule_tag(&r.id)).collect();
+        Ok(Classifier { set, rules, tags })
     }
 
     /// All rules, detection and ignore, in match order.
@@ -194,6 +199,7 @@ impl Classifier {
             category: Category::None,
             rule: None,
             ignored_by: None,
+            rule_tag: 0,
         };
         // Most events match no rule. An overlapping search (which reports every matching rule)
         // costs about six times a plain `is_match` over the whole set, so it only runs on the
@@ -212,6 +218,7 @@ impl Classifier {
             match rule.kind {
                 RuleKind::Ignore => {
                     out.ignored_by = Some(i as RuleIdx);
+                    out.rule_tag = self.tags[i];
                     break;
                 }
                 RuleKind::Detect => {
@@ -225,6 +232,7 @@ impl Classifier {
             if let Some(i) = first_rule {
                 let rule = &self.rules[i];
                 out.rule = Some(i as RuleIdx);
+                out.rule_tag = self.tags[i];
                 out.severity = rule.severity;
                 out.category = rule.category;
             }
@@ -238,6 +246,16 @@ impl Classifier {
         }
         out
     }
+}
+
+/// FNV-1a 64 of a rule id, never 0.
+fn rule_tag(id: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in id.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h.max(1)
 }
 
 /// Builds a byte-oriented set with Unicode off, so that `\b`, `\w` and `.` stay ASCII and the

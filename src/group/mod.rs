@@ -145,7 +145,9 @@ impl Grouper {
     pub fn observe(&mut self, event: &Event<'_>, class: &Classification) -> Placement {
         self.tick += 1;
         self.build_key(event.text);
-        let h = fingerprint(&self.key);
+        // Events decided by different rules never share a group (a 200 and a 502 access line
+        // mask alike); the rule's tag is part of the fingerprint and of the mining bucket.
+        let h = (fingerprint(&self.key) ^ class.rule_tag).max(1);
         if let Some(i) = self.exact.get(&h).and_then(|id| self.index.get(id)) {
             return self.update(*i, event, class);
         }
@@ -158,7 +160,8 @@ impl Grouper {
         }
         let key = std::mem::take(&mut self.key);
         let tokens = miner::tokens(&key);
-        let bucket = miner::bucket_of(&tokens);
+        let (len, first) = miner::bucket_of(&tokens);
+        let bucket = (len, first ^ class.rule_tag);
         let mut best: Option<(usize, f32, usize)> = None;
         for &i in self.buckets.get(&bucket).into_iter().flatten() {
             let (sim, wild) = miner::similarity(&self.meta[i].tokens, &tokens);
@@ -389,6 +392,7 @@ mod tests {
             category: Category::None,
             rule: None,
             ignored_by: None,
+            rule_tag: 0,
         }
     }
 

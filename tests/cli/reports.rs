@@ -192,3 +192,27 @@ fn log_text_cannot_reach_the_terminal_raw() {
     assert!(!text.contains('\u{202e}'), "{text}");
     assert!(!text.contains("\u{1b}]0;"), "{text}");
 }
+
+#[test]
+fn lines_of_one_shape_decided_by_different_rules_do_not_share_a_group() {
+    // The ignored health check and the 502 mask alike; they are different things.
+    let out = logsift()
+        .args([
+            "analyze",
+            "--file",
+            &fixture("compose_v2.log"),
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let g = r["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["rule"] == "access-log-502")
+        .unwrap();
+    assert_eq!(g["count"], 1);
+    assert_eq!(g["first_seen"]["line"], 16);
+}
