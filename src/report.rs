@@ -278,8 +278,11 @@ pub struct Totals {
     pub by_category: Vec<CategoryTotal>,
     pub by_service: Vec<ServiceTotal>,
     pub ignored: Vec<IgnoredTotal>,
-    /// Groups kept, and events tallied as "other" past `--max-groups`.
+    /// Groups kept at the end.
     pub groups: u64,
+    /// Groups evicted (least recently seen first) to stay within `--max-groups`.
+    pub evicted_groups: u64,
+    /// Events of the evicted groups (counted in every total, listed in no group).
     pub other_events: u64,
 }
 
@@ -480,6 +483,7 @@ impl Report {
                 by_service,
                 ignored,
                 groups: grouper.groups().len() as u64,
+                evicted_groups: grouper.evictions(),
                 other_events: grouper.other_events(),
             },
             groups,

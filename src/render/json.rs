@@ -17,7 +17,7 @@
 //!                "by_category": [ { "category": c, "critical": n, ... } ],   (category order)
 //!                "by_service":  [ { "service": s, "events": n, "critical": n, ... } ], (by name)
 //!                "ignored":     [ { "rule": id, "events": n } ],
-//!                "groups": n, "other_events": n },
+//!                "groups": n, "evicted_groups": n, "other_events": n },
 //!   "groups":  [ { "id": "16 hex digits", "severity": s, "category": c, "rule": id|null,
 //!                  "description": text|null, "hint": text|null, "template": masked text,
 //!                  "count": n, "services": [s], "first_seen": { "line": n, "time": rfc3339|null },

@@ -258,8 +258,8 @@ fn notes(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     if t.other_events > 0 {
         notes.push(format!(
-            "{} events past --max-groups tallied as other",
-            t.other_events
+            "{} least recently seen groups ({} events) evicted to stay within --max-groups",
+            t.evicted_groups, t.other_events
         ));
     }
     if report.input.stats.truncated_lines > 0 {
