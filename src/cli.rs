@@ -30,7 +30,7 @@ pub enum Command {
     /// --max-iterations intervals, at end of stdin, or on Ctrl-C / SIGTERM, with a final summary
     /// and the exit codes of `analyze`.
     Monitor(MonitorArgs),
-    /// Check or list the pattern packs.
+    /// Check, list or suggest pattern-pack rules.
     Patterns {
         /// What to do with the packs.
         #[command(subcommand)]
