@@ -95,15 +95,8 @@ impl State {
 
     /// Writes the state atomically (a temporary file renamed over the old one).
     pub fn save(&self, path: &Path) -> Result<()> {
-        let tmp = path.with_extension("tmp");
-        let write = || -> io::Result<()> {
-            let mut f = BufWriter::new(File::create(&tmp)?);
-            serde_json::to_writer(&mut f, self)?;
-            f.flush()?;
-            f.get_ref().sync_all()?;
-            std::fs::rename(&tmp, path)
-        };
-        write().with_context(|| format!("cannot write state `{}`", path.display()))
+        write_atomically(path, |w| Ok(serde_json::to_writer(w, self)?))
+            .with_context(|| format!("cannot write state `{}`", path.display()))
     }
 }
 
@@ -140,6 +133,7 @@ impl Watch<'_> {
         w.this += 1;
         let mut line = None;
         if placement.new_sample && self.known.insert(placement.id) {
+            self.new_this_interval.push(placement.id);
             line = Some(self.announce(ev, services, class.severity, "new", now_ms, placement));
         } else if w.escalated.is_none()
             && w.this >= self.escalate_after
@@ -171,9 +165,6 @@ impl Watch<'_> {
         now_ms: u64,
         placement: Placement,
     ) -> String {
-        if what == "new" {
-            self.new_this_interval.push(placement.id);
-        }
         let Some(g) = self.pipe.grouper.get(placement.id) else {
             return String::new();
         };
@@ -701,7 +692,7 @@ pub fn run(args: &MonitorArgs) -> Result<ExitStatus> {
         "── stopped {ended}: {} critical, {} error, {} warning in {} events, {} groups\n",
         s.critical, s.error, s.warning, report.totals.events, report.totals.groups
     );
-    save_outputs(&live, &report, args)?;
+    save_outputs(&live, args)?;
     let worst = live.worst();
     drop(live);
     stdout.write_all(summary.as_bytes())?;
@@ -747,15 +738,7 @@ fn drive(
             live.on_interval(now)?;
             iterations += 1;
             next_tick += interval_ms;
-            if let Some(p) = &args.state {
-                live.state().save(p)?;
-            }
-            if let Some(p) = &args.report {
-                write_report(
-                    &live.report(crate::settings::fail_threshold(args.fail_on), None),
-                    p,
-                )?;
-            }
+            save_outputs(live, args)?;
             if args.max_iterations.is_some_and(|m| iterations >= m) {
                 return Ok(Ending::Iterations);
             }
@@ -763,25 +746,30 @@ fn drive(
     }
 }
 
-fn save_outputs(live: &Live<'_>, report: &Report, args: &MonitorArgs) -> Result<()> {
+/// Writes `--state` and `--report`, when asked for.
+fn save_outputs(live: &Live<'_>, args: &MonitorArgs) -> Result<()> {
     if let Some(p) = &args.state {
         live.state().save(p)?;
     }
     if let Some(p) = &args.report {
-        write_report(report, p)?;
+        let report = live.report(crate::settings::fail_threshold(args.fail_on), None);
+        write_atomically(p, |w| markdown::render(&report, w))
+            .with_context(|| format!("cannot write report `{}`", p.display()))?;
     }
     Ok(())
 }
 
-fn write_report(report: &Report, path: &Path) -> Result<()> {
+/// Writes a file through a temporary one renamed over it, so a reader never sees half of it.
+fn write_atomically(
+    path: &Path,
+    body: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     let tmp = path.with_extension("tmp");
-    let write = || -> io::Result<()> {
-        let mut f = BufWriter::new(File::create(&tmp)?);
-        markdown::render(report, &mut f)?;
-        f.flush()?;
-        std::fs::rename(&tmp, path)
-    };
-    write().with_context(|| format!("cannot write report `{}`", path.display()))
+    let mut f = BufWriter::new(File::create(&tmp)?);
+    body(&mut f)?;
+    f.flush()?;
+    f.get_ref().sync_all()?;
+    std::fs::rename(&tmp, path)
 }
 
 #[cfg(test)]
