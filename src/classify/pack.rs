@@ -100,6 +100,9 @@ pub struct Rule {
     pub not_samples: Vec<String>,
     /// Where it was defined (`file:line`).
     pub origin: String,
+    /// The line its table starts on (part of `origin`), for messages about it.
+    #[serde(skip)]
+    pub line: usize,
 }
 
 /// One loaded pack.
@@ -267,6 +270,7 @@ fn parse(file: &str, text: &str, checks: Checks) -> Result<Parsed, Vec<PackError
             samples: r.samples.clone(),
             not_samples: r.not_samples.clone(),
             origin: format!("{file}:{line}"),
+            line,
         });
     }
     for spanned in &doc.ignore {
@@ -283,6 +287,7 @@ fn parse(file: &str, text: &str, checks: Checks) -> Result<Parsed, Vec<PackError
             samples: r.samples.clone(),
             not_samples: r.not_samples.clone(),
             origin: format!("{file}:{line}"),
+            line,
         });
     }
     // Regex spans, for pointing at the regex line itself.
@@ -298,7 +303,7 @@ fn parse(file: &str, text: &str, checks: Checks) -> Result<Parsed, Vec<PackError
         .collect();
     let mut seen = std::collections::HashSet::new();
     for rule in &rules {
-        let line = rule_line(rule);
+        let line = rule.line;
         if rule.id.is_empty()
             || !rule
                 .id
@@ -355,7 +360,7 @@ fn parse(file: &str, text: &str, checks: Checks) -> Result<Parsed, Vec<PackError
                 for s in &rule.samples {
                     if !re.is_match(s.as_bytes()) {
                         errors.push(err(
-                            rule_line(rule),
+                            rule.line,
                             &rule.id,
                             format!("sample does not match: {s:?}"),
                         ));
@@ -364,7 +369,7 @@ fn parse(file: &str, text: &str, checks: Checks) -> Result<Parsed, Vec<PackError
                 for s in &rule.not_samples {
                     if re.is_match(s.as_bytes()) {
                         errors.push(err(
-                            rule_line(rule),
+                            rule.line,
                             &rule.id,
                             format!("not_sample matches: {s:?}"),
                         ));
@@ -386,14 +391,6 @@ fn parse(file: &str, text: &str, checks: Checks) -> Result<Parsed, Vec<PackError
     } else {
         Err(errors)
     }
-}
-
-fn rule_line(rule: &Rule) -> usize {
-    rule.origin
-        .rsplit(':')
-        .next()
-        .and_then(|l| l.parse().ok())
-        .unwrap_or(0)
 }
 
 fn one_line(s: &str) -> String {
