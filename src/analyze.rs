@@ -218,7 +218,7 @@ enum Input {
 
 /// True when stdin is a pipe or a regular file (saved logs piped in); false for a terminal,
 /// `/dev/null`, a socket or a closed stdin, which mean "read the engine".
-fn stdin_has_data() -> bool {
+pub(crate) fn stdin_has_data() -> bool {
     use std::os::fd::AsFd as _;
     use std::os::unix::fs::FileTypeExt as _;
     let stdin = io::stdin();
@@ -235,7 +235,7 @@ fn stdin_has_data() -> bool {
 }
 
 /// Resolves the engine flags and the environment into what to read.
-fn engine_options(a: &EngineArgs) -> Result<EngineOptions> {
+pub(crate) fn engine_options(a: &EngineArgs) -> Result<EngineOptions> {
     let cwd = std::env::current_dir().context("cannot read the working directory")?;
     let project = select::project_name(&ProjectInputs {
         flag: a.project_name.clone(),

@@ -37,9 +37,9 @@ pub const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// The engine's address when neither `--host` nor `DOCKER_HOST` gives one.
 pub const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
 
-const PROJECT_LABEL: &str = "com.docker.compose.project";
-const SERVICE_LABEL: &str = "com.docker.compose.service";
-const ONEOFF_LABEL: &str = "com.docker.compose.oneoff";
+pub(crate) const PROJECT_LABEL: &str = "com.docker.compose.project";
+pub(crate) const SERVICE_LABEL: &str = "com.docker.compose.service";
+pub(crate) const ONEOFF_LABEL: &str = "com.docker.compose.oneoff";
 const NUMBER_LABEL: &str = "com.docker.compose.container-number";
 
 /// Lines per batch sent from a log task.
@@ -296,7 +296,7 @@ fn add_stats(total: &mut SourceStats, s: SourceStats) {
 }
 
 /// Connects to `host` and negotiates the API version.
-async fn connect(host: &str) -> Result<Docker> {
+pub(crate) async fn connect(host: &str) -> Result<Docker> {
     let timeout = REQUEST_TIMEOUT.as_secs();
     let docker = if let Some(path) = host.strip_prefix("unix://") {
         Docker::connect_with_unix(path, timeout, API_DEFAULT_VERSION)
@@ -456,7 +456,7 @@ async fn read_logs(
 }
 
 /// The state part of an inspect answer.
-fn status_of(r: &bollard::models::ContainerInspectResponse) -> ContainerStatus {
+pub(crate) fn status_of(r: &bollard::models::ContainerInspectResponse) -> ContainerStatus {
     let st = r.state.clone().unwrap_or_default();
     let health = st.health.clone();
     let health_status = health
