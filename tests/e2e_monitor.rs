@@ -120,8 +120,8 @@ services:
         sleep 3600
 "#;
 
-/// The count of the generator's group in a state file (0 when not there yet).
-fn state_count(path: &std::path::Path) -> u64 {
+/// Events counted in a state file's groups whose template contains `needle` (0 before the file).
+fn state_count(path: &std::path::Path, needle: &str) -> u64 {
     let Ok(bytes) = std::fs::read(path) else {
         return 0;
     };
@@ -132,7 +132,7 @@ fn state_count(path: &std::path::Path) -> u64 {
         .as_array()
         .into_iter()
         .flatten()
-        .filter(|g| g["template"].as_str().unwrap_or("").contains("gen seq"))
+        .filter(|g| g["template"].as_str().unwrap_or("").contains(needle))
         .map(|g| g["count"].as_u64().unwrap_or(0))
         .sum()
 }
@@ -161,24 +161,26 @@ fn restarts_a_recreate_and_scaling_lose_and_double_no_line() {
     let runs_done = |c: &str| p.logs(c).matches("gen done").count();
     p.wait("first run", 30, || runs_done(&gen1) == 1);
     let mut expected = 50;
-    p.wait("first run counted", 30, || state_count(&state) == expected);
+    p.wait("first run counted", 30, || {
+        state_count(&state, "gen seq") == expected
+    });
     for run_no in 2..=6 {
         p.compose(&["restart", "-t", "0", "gen"]);
         p.wait("restarted run", 30, || runs_done(&gen1) == run_no);
         expected += 50;
         p.wait("restarted run counted", 30, || {
-            state_count(&state) >= expected
+            state_count(&state, "gen seq") >= expected
         });
     }
     p.compose(&["up", "-d", "--force-recreate", "gen"]);
     expected += 50;
     p.wait("recreated run counted", 30, || {
-        state_count(&state) >= expected
+        state_count(&state, "gen seq") >= expected
     });
     p.compose(&["up", "-d", "--scale", "gen=3"]);
     expected += 100;
     p.wait("scaled-up runs counted", 30, || {
-        state_count(&state) >= expected
+        state_count(&state, "gen seq") >= expected
     });
     p.compose(&["up", "-d", "--scale", "gen=1"]);
     // Give a late duplicate time to show.
@@ -188,7 +190,7 @@ fn restarts_a_recreate_and_scaling_lose_and_double_no_line() {
     let text = m.text();
     assert_eq!(code, 0, "--fail-on never; stderr: {err}\n{text}");
     assert_eq!(
-        state_count(&state),
+        state_count(&state, "gen seq"),
         expected,
         "9 runs of 50 lines, each counted once:\n{text}"
     );
@@ -375,4 +377,68 @@ services:
     });
     assert!(shown.contains("stopped on signal"), "{shown}");
     assert!(shown.contains("exit-code-1"), "{shown}");
+}
+
+#[test]
+fn losing_the_engine_is_one_line_and_the_lines_after_the_reconnect_are_counted_once() {
+    if !engine_ready() {
+        return;
+    }
+    let engine = std::path::PathBuf::from("/var/run/docker.sock");
+    if !engine.exists() {
+        eprintln!("skipped: the engine is not at {}", engine.display());
+        return;
+    }
+    let p = Project::new(
+        "lost",
+        r#"version: "2.4"
+services:
+  tick:
+    image: IMAGE
+    command:
+      - sh
+      - -c
+      - |
+        i=0
+        while [ $$i -lt 200 ]; do i=$$((i+1)); echo "ERROR tick $$i"; usleep 50000; done
+        echo "tick done"
+        sleep 3600
+"#,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let proxy = support::SocketProxy::start(dir.path().join("docker.sock"), engine);
+    let state = dir.path().join("state.json");
+    let host = format!("unix://{}", proxy.path.display());
+    let mut m = Monitor::start(&[
+        "-p",
+        &p.name,
+        "--host",
+        &host,
+        "--interval",
+        "1",
+        "--state",
+        state.to_str().unwrap(),
+    ]);
+    m.wait_line("no containers of project", 15);
+    p.compose(&["up", "-d"]);
+    m.wait_line("[new] ERROR tick", 15);
+    proxy.cut();
+    m.wait_line("lost the Docker Engine", 15);
+    std::thread::sleep(Duration::from_secs(3));
+    proxy.resume();
+    m.wait_line("reconnected to the Docker Engine", 30);
+    let gen = p.container("tick", 1);
+    p.wait("generator done", 60, || p.logs(&gen).contains("tick done"));
+    let printed = p.logs(&gen).matches("ERROR tick").count() as u64;
+    assert_eq!(printed, 200);
+    let count = |path: &std::path::Path| state_count(path, "tick");
+    p.wait("every tick counted", 30, || count(&state) >= printed);
+    std::thread::sleep(Duration::from_secs(2));
+    m.terminate();
+    let (code, err) = m.wait_exit(20);
+    let text = m.text();
+    assert_eq!(code, 1, "stderr: {err}\n{text}");
+    assert_eq!(count(&state), printed, "each line once:\n{text}");
+    assert_eq!(text.matches("lost the Docker Engine").count(), 1, "{text}");
+    assert_eq!(text.matches("reconnected").count(), 1, "{text}");
 }

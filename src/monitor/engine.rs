@@ -285,6 +285,7 @@ async fn supervise(opts: FollowOptions, tx: SyncSender<Input>) {
     let mut lost = false;
     let mut said_waiting = false;
     let mut first = true;
+    let mut last_event: Option<i64> = None;
     loop {
         let docker = match connect(&opts.host).await {
             Ok(d) => d,
@@ -306,8 +307,13 @@ async fn supervise(opts: FollowOptions, tx: SyncSender<Input>) {
             "label".to_owned(),
             vec![format!("{PROJECT_LABEL}={}", opts.project)],
         );
-        // Subscribed before listing, replaying the last second, so no start falls in between.
-        let since = (chrono::Utc::now().timestamp() - 1).to_string();
+        // Subscribed before listing, replaying the last second (after a reconnect: from the last
+        // event handled), so no start falls in between; events already handled are skipped.
+        let since = last_event
+            .map_or(chrono::Utc::now().timestamp() - 1, |ns| {
+                ns.div_euclid(1_000_000_000)
+            })
+            .to_string();
         let mut events = docker.events(Some(
             EventsOptionsBuilder::new()
                 .since(&since)
@@ -387,6 +393,12 @@ async fn supervise(opts: FollowOptions, tx: SyncSender<Input>) {
                     break;
                 }
             };
+            if let Some(t) = ev.time_nano {
+                if last_event.is_some_and(|l| t <= l) {
+                    continue;
+                }
+                last_event = Some(t);
+            }
             if !handle_event(&docker, &opts, &ev, &mut followed, &mut tracker, &tx).await {
                 return;
             }

@@ -304,3 +304,79 @@ pub fn rfc3339_ns(ts: &str) -> i64 {
 pub fn system_ns(t: SystemTime) -> i64 {
     t.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_nanos() as i64
 }
+
+/// A Unix socket that forwards every connection to the engine's socket, and can be cut off (all
+/// connections closed, the socket removed) and started again: a daemon restart, as the client
+/// sees it.
+pub struct SocketProxy {
+    pub path: PathBuf,
+    upstream: PathBuf,
+    open: Arc<Mutex<Vec<std::os::unix::net::UnixStream>>>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl SocketProxy {
+    /// Listens on `path`, forwarding to `upstream`.
+    pub fn start(path: PathBuf, upstream: PathBuf) -> SocketProxy {
+        let p = SocketProxy {
+            path,
+            upstream,
+            open: Arc::new(Mutex::new(Vec::new())),
+            stop: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+        };
+        p.listen();
+        p
+    }
+
+    fn listen(&self) {
+        use std::os::unix::net::{UnixListener, UnixStream};
+        let _ = std::fs::remove_file(&self.path);
+        let listener = UnixListener::bind(&self.path).unwrap();
+        self.stop.store(false, std::sync::atomic::Ordering::SeqCst);
+        let (open, stop, upstream) = (self.open.clone(), self.stop.clone(), self.upstream.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(client) = client else { break };
+                let Ok(server) = UnixStream::connect(&upstream) else {
+                    continue;
+                };
+                let pairs = [
+                    (client.try_clone().unwrap(), server.try_clone().unwrap()),
+                    (server.try_clone().unwrap(), client.try_clone().unwrap()),
+                ];
+                open.lock().unwrap().extend([client, server]);
+                for (mut from, mut to) in pairs {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                    });
+                }
+            }
+        });
+    }
+
+    /// Closes every connection and removes the socket.
+    pub fn cut(&self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        // Wakes the accept loop so it sees the flag.
+        let _ = std::os::unix::net::UnixStream::connect(&self.path);
+        let _ = std::fs::remove_file(&self.path);
+        for s in self.open.lock().unwrap().drain(..) {
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        }
+    }
+
+    /// Listens again after [`SocketProxy::cut`].
+    pub fn resume(&self) {
+        self.listen();
+    }
+}
+
+impl Drop for SocketProxy {
+    fn drop(&mut self) {
+        self.cut();
+    }
+}
