@@ -13,6 +13,7 @@
 #   bash benches/monitor.sh latency attach
 #   bash benches/monitor.sh soak --minutes 5
 #   OUT=/tmp/soak.txt bash benches/monitor.sh soak   # figures also appended to $OUT
+#   MONITOR_ARGS="--max-groups 20000" bash benches/monitor.sh soak --minutes 5
 #
 # Every project is named lsmonbench<pid><mode> and taken down on exit, with its image.
 set -euo pipefail
@@ -218,12 +219,13 @@ services:'
   done
   up "$p" "$yml"
   local state="$work/soak.state"
-  "$LOGSIFT" monitor -p "$p" --interval 30 --color never --fail-on never --state "$state" </dev/null \
+  # shellcheck disable=SC2086 # MONITOR_ARGS is split on purpose
+  "$LOGSIFT" monitor -p "$p" --interval 30 --color never --fail-on never --state "$state" ${MONITOR_ARGS:-} </dev/null \
     >"$work/soak.out" 2>"$work/soak.err" &
   monitor_pid=$!
   local hz; hz=$(getconf CLK_TCK)
   local t0=$SECONDS
-  say "soak: 20 services, $minutes min, monitor pid $monitor_pid ($(date -u +%FT%TZ)); load: $(cut -d' ' -f1-3 /proc/loadavg)"
+  say "soak: 20 services, $minutes min, extra args '${MONITOR_ARGS:-}', monitor pid $monitor_pid ($(date -u +%FT%TZ)); load: $(cut -d' ' -f1-3 /proc/loadavg)"
   say "  min  rss_MiB  cpu_%_last_min  cpu_%_total  events_in_last_summary"
   local last_ticks=0 last_t=$SECONDS
   for m in $(seq 1 "$minutes"); do
