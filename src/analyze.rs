@@ -14,6 +14,7 @@ use crate::cli::{AnalyzeArgs, EngineArgs, InputArgs};
 use crate::group::{format_id, Placement, OTHER_GROUP};
 use crate::multiline::{Assembler, Event, Joining};
 use crate::pipeline::{StageOptions, Stages};
+use crate::progress::EngineProgress;
 use crate::record::Services;
 use crate::render::{self, TextOptions};
 use crate::report::{ContainerReport, InputInfo, Report, ReportInputs};
@@ -89,12 +90,16 @@ pub fn collect<'a>(
         }
         Input::Engine(opts) => {
             let mut assemblers: Vec<Assembler> = Vec::new();
-            let read = engine::read(&opts, &mut |i, services, rec| {
-                while assemblers.len() <= i {
-                    assemblers.push(Assembler::new(joining));
-                }
-                assemblers[i].push(&rec, &mut |ev| on_event(ev, services));
-            })?;
+            // Dropped on an error, it clears itself before the error line is printed.
+            let mut progress = EngineProgress::on_stderr();
+            let read =
+                engine::read_with_progress(&opts, &mut progress, &mut |i, services, rec| {
+                    while assemblers.len() <= i {
+                        assemblers.push(Assembler::new(joining));
+                    }
+                    assemblers[i].push(&rec, &mut |ev| on_event(ev, services));
+                })?;
+            progress.clear();
             for a in &mut assemblers {
                 a.flush(&mut |ev| on_event(ev, &read.services));
             }
@@ -218,7 +223,7 @@ enum Input {
 
 /// True when stdin is a pipe or a regular file (saved logs piped in); false for a terminal,
 /// `/dev/null`, a socket or a closed stdin, which mean "read the engine".
-fn stdin_has_data() -> bool {
+pub(crate) fn stdin_has_data() -> bool {
     use std::os::fd::AsFd as _;
     use std::os::unix::fs::FileTypeExt as _;
     let stdin = io::stdin();
@@ -235,7 +240,7 @@ fn stdin_has_data() -> bool {
 }
 
 /// Resolves the engine flags and the environment into what to read.
-fn engine_options(a: &EngineArgs) -> Result<EngineOptions> {
+pub(crate) fn engine_options(a: &EngineArgs) -> Result<EngineOptions> {
     let cwd = std::env::current_dir().context("cannot read the working directory")?;
     let project = select::project_name(&ProjectInputs {
         flag: a.project_name.clone(),

@@ -121,6 +121,8 @@ pub struct MonitorArgs {
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
+    pub engine: EngineArgs,
+    #[command(flatten)]
     pub patterns: PatternArgs,
     /// Seconds between summaries.
     #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86_400))]

@@ -1,9 +1,10 @@
-//! The live driver: follows a growing file or stdin through the same stages as `analyze`,
-//! prints each new problem at once, repeats only as counts, and a summary every interval.
+//! The live driver: follows a Compose project through the engine ([`engine`]), or a growing
+//! file or stdin, through the same stages as `analyze`; prints each new problem and each
+//! lifecycle change at once, repeats only as counts, and a summary every interval.
 //!
 //! [`Live`] is the synchronous core and takes the clock as an argument (milliseconds since the
 //! start), so its tests never sleep. [`run`] adds the plumbing: a reader thread (a file followed
-//! like `tail -F`, or stdin), a signal thread (Ctrl-C, SIGTERM), and one loop that waits on
+//! like `tail -F`, stdin, or the engine's streams and events), a signal thread (Ctrl-C, SIGTERM), and one loop that waits on
 //! their channel with a timeout. A pending multi-line event is flushed once its service has been
 //! quiet for [`FLUSH_AFTER_MS`], so a traceback shows within a second of its last line.
 
@@ -15,6 +16,8 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
 use std::thread;
 use std::time::{Duration, Instant};
 
+pub mod engine;
+
 use anyhow::{Context as _, Result};
 use serde::{Deserialize, Serialize};
 
@@ -23,7 +26,7 @@ use crate::cli::{InputFormat, MonitorArgs};
 use crate::group::{format_id, GroupId, Placement, OTHER_GROUP};
 use crate::multiline::{Assembler, Event};
 use crate::pipeline::{StageOptions, Stages};
-use crate::record::Services;
+use crate::record::{Record, ServiceId, Services};
 use crate::render::markdown;
 use crate::report::{FailThreshold, InputInfo, Report, ReportInputs};
 use crate::source::saved::{LineRead, SavedLogParser, SavedOptions};
@@ -44,6 +47,12 @@ pub const STATE_VERSION: u32 = 1;
 pub enum Input {
     /// One line (without its newline).
     Line(Vec<u8>, LineRead),
+    /// One line of a container, from the engine.
+    Engine(engine::EngineLine),
+    /// A container's life changed.
+    Lifecycle(engine::Lifecycle),
+    /// Something about the source worth one line (engine lost, reconnected, waiting).
+    Notice(String),
     /// The input ended (stdin closed).
     End,
     /// Ctrl-C or SIGTERM.
@@ -224,6 +233,13 @@ fn clock(ms: i64) -> String {
 pub struct Live<'a> {
     parser: SavedLogParser,
     assembler: Assembler,
+    joining: crate::multiline::Joining,
+    /// Services of engine lines, and one assembler each (with the time of its last line).
+    engine_services: Services,
+    by_service: HashMap<ServiceId, (Assembler, u64)>,
+    /// Lifecycle changes of the current interval, for its summary.
+    changes: Vec<String>,
+    changes_dropped: usize,
     watch: Watch<'a>,
     line_no: u64,
     last_line_ms: u64,
@@ -273,6 +289,11 @@ impl<'a> Live<'a> {
         Live {
             parser,
             assembler: Assembler::new(opts.joining),
+            joining: opts.joining,
+            engine_services: Services::default(),
+            by_service: HashMap::new(),
+            changes: Vec::new(),
+            changes_dropped: 0,
             watch: Watch {
                 pipe: Stages::new(
                     classifier,
@@ -314,12 +335,91 @@ impl<'a> Live<'a> {
         self.take_error()
     }
 
+    /// Takes one container line from the engine, read at `now_ms`; each service has its own
+    /// multi-line assembler, so interleaved services never mix.
+    pub fn on_engine_line(&mut self, line: &engine::EngineLine, now_ms: u64) -> io::Result<()> {
+        self.line_no += 1;
+        let wall = (self.epoch_ms + now_ms as i64) as u64;
+        let service = self.engine_services.intern(&line.service);
+        let joining = self.joining;
+        let (assembler, last) = self
+            .by_service
+            .entry(service)
+            .or_insert_with(|| (Assembler::new(joining), 0));
+        *last = now_ms;
+        let rec = Record {
+            service,
+            stream: line.stream,
+            line: self.line_no,
+            end_line: self.line_no,
+            timestamp: line.timestamp,
+            text: &line.text,
+        };
+        let services = &self.engine_services;
+        let watch = &mut self.watch;
+        assembler.push(&rec, &mut |ev| watch.event(ev, services, wall));
+        self.take_error()
+    }
+
+    /// Prints a lifecycle change at once and keeps it for the interval's summary.
+    pub fn on_lifecycle(&mut self, l: &engine::Lifecycle) -> io::Result<()> {
+        let s = &mut self.watch;
+        if l.severity >= Severity::Warning {
+            s.worst_escalation = s.worst_escalation.max(Some(l.severity));
+        }
+        let sev = format!("{:<8}", l.severity.as_str().to_uppercase());
+        let sev = if s.color {
+            paint_severity(&sev, l.severity)
+        } else {
+            sev
+        };
+        let container = crate::render::sanitize(&l.container);
+        let text = format!(
+            "{} {} {sev} {:<10} [{}] {container}: {}\n",
+            clock(l.time_ms),
+            crate::render::sanitize(&l.service),
+            l.category.as_str(),
+            l.kind,
+            crate::render::sanitize(&l.message),
+        );
+        if l.kind != "exit" || l.severity > Severity::Info {
+            if self.changes.len() < 20 {
+                self.changes.push(format!("{container} {}", l.kind));
+            } else {
+                self.changes_dropped += 1;
+            }
+        }
+        s.out.write_all(text.as_bytes())?;
+        s.out.flush()
+    }
+
+    /// Prints a notice about the source (engine lost, reconnected, waiting for containers).
+    pub fn on_notice(&mut self, msg: &str, now_ms: u64) -> io::Result<()> {
+        let line = format!(
+            "{} logsift: {}\n",
+            clock(self.epoch_ms + now_ms as i64),
+            crate::render::sanitize(msg)
+        );
+        self.watch.out.write_all(line.as_bytes())?;
+        self.watch.out.flush()
+    }
+
     /// Emits a pending event whose service has been quiet for [`FLUSH_AFTER_MS`].
     pub fn on_idle(&mut self, now_ms: u64) -> io::Result<()> {
         if self.assembler.has_pending()
             && now_ms.saturating_sub(self.last_line_ms) >= FLUSH_AFTER_MS
         {
             self.flush(now_ms);
+        }
+        let wall = (self.epoch_ms + now_ms as i64) as u64;
+        let services = &self.engine_services;
+        let watch = &mut self.watch;
+        // Each assembler flushes its own service; the order does not matter.
+        #[allow(clippy::iter_over_hash_type)]
+        for (assembler, last) in self.by_service.values_mut() {
+            if assembler.has_pending() && now_ms.saturating_sub(*last) >= FLUSH_AFTER_MS {
+                assembler.flush(&mut |ev| watch.event(ev, services, wall));
+            }
         }
         self.take_error()
     }
@@ -334,6 +434,14 @@ impl<'a> Live<'a> {
         });
         let services = self.parser.services();
         assembler.flush(&mut |ev| watch.event(ev, services, wall));
+        let services = &self.engine_services;
+        let mut ids: Vec<ServiceId> = self.by_service.keys().copied().collect();
+        ids.sort_unstable();
+        for id in ids {
+            if let Some((a, _)) = self.by_service.get_mut(&id) {
+                a.flush(&mut |ev| watch.event(ev, services, wall));
+            }
+        }
     }
 
     fn take_error(&mut self) -> io::Result<()> {
@@ -380,6 +488,16 @@ impl<'a> Live<'a> {
                     w.this, w.previous
                 ));
             }
+        }
+        if !self.changes.is_empty() {
+            out.push_str("   containers: ");
+            out.push_str(&self.changes.join(", "));
+            if self.changes_dropped > 0 {
+                out.push_str(&format!(" and {} more", self.changes_dropped));
+            }
+            out.push('\n');
+            self.changes.clear();
+            self.changes_dropped = 0;
         }
         s.new_this_interval.clear();
         s.window.retain(|_, w| {
@@ -443,12 +561,22 @@ impl<'a> Live<'a> {
             &s.pipe.tally,
             ReportInputs {
                 input: InputInfo {
-                    kind: if name.is_some() { "file" } else { "stdin" },
+                    kind: if !self.engine_services.is_empty() {
+                        "engine"
+                    } else if name.is_some() {
+                        "file"
+                    } else {
+                        "stdin"
+                    },
                     name,
                     stats: self.parser.stats(),
                     events: s.pipe.events,
                 },
-                services: self.parser.services(),
+                services: if self.engine_services.is_empty() {
+                    self.parser.services()
+                } else {
+                    &self.engine_services
+                },
                 containers: Vec::new(),
                 classifier: s.pipe.classifier(),
                 grouper: &s.pipe.grouper,
@@ -645,7 +773,30 @@ pub fn run(args: &MonitorArgs) -> Result<ExitStatus> {
     let fail_on = crate::settings::fail_threshold(args.fail_on);
     let color = crate::settings::use_color(args.color, false);
     let (tx, rx) = mpsc::sync_channel(CHANNEL_LINES);
+    let use_engine =
+        target.is_none() && (args.engine.selects_engine() || !crate::analyze::stdin_has_data());
     let name = match &target {
+        None if use_engine => {
+            let opts = crate::analyze::engine_options(&args.engine)?;
+            let backlog_from = match opts.since {
+                Some(s) => s.saturating_mul(1_000_000_000),
+                None => chrono::Utc::now().timestamp_nanos_opt().unwrap_or(i64::MAX),
+            };
+            let name = opts.project.clone();
+            engine::spawn(
+                engine::FollowOptions {
+                    host: opts
+                        .host
+                        .unwrap_or_else(|| crate::source::engine::DEFAULT_HOST.to_owned()),
+                    project: opts.project,
+                    services: opts.services,
+                    include_oneoff: opts.include_oneoff,
+                    backlog_from,
+                },
+                tx.clone(),
+            );
+            Some(name)
+        }
         Some(p) if p.as_os_str() != "-" => {
             let (path, from_start, tx) = (p.clone(), args.from_start, tx.clone());
             thread::spawn(move || follow_file(path, from_start, tx));
@@ -727,6 +878,11 @@ fn drive(
             Ok(Input::Line(line, read)) => {
                 live.on_line(&line, read, start.elapsed().as_millis() as u64)?
             }
+            Ok(Input::Engine(line)) => {
+                live.on_engine_line(&line, start.elapsed().as_millis() as u64)?
+            }
+            Ok(Input::Lifecycle(l)) => live.on_lifecycle(&l)?,
+            Ok(Input::Notice(msg)) => live.on_notice(&msg, start.elapsed().as_millis() as u64)?,
             Ok(Input::End) | Err(RecvTimeoutError::Disconnected) => return Ok(Ending::InputEnded),
             Ok(Input::Stop) => return Ok(Ending::Signal),
             Ok(Input::Failed(msg)) => anyhow::bail!(msg),
