@@ -14,6 +14,7 @@ use crate::cli::{AnalyzeArgs, EngineArgs, InputArgs};
 use crate::group::{format_id, Placement, OTHER_GROUP};
 use crate::multiline::{Assembler, Event, Joining};
 use crate::pipeline::{StageOptions, Stages};
+use crate::progress::EngineProgress;
 use crate::record::Services;
 use crate::render::{self, TextOptions};
 use crate::report::{ContainerReport, InputInfo, Report, ReportInputs};
@@ -89,12 +90,16 @@ pub fn collect<'a>(
         }
         Input::Engine(opts) => {
             let mut assemblers: Vec<Assembler> = Vec::new();
-            let read = engine::read(&opts, &mut |i, services, rec| {
-                while assemblers.len() <= i {
-                    assemblers.push(Assembler::new(joining));
-                }
-                assemblers[i].push(&rec, &mut |ev| on_event(ev, services));
-            })?;
+            // Dropped on an error, it clears itself before the error line is printed.
+            let mut progress = EngineProgress::on_stderr();
+            let read =
+                engine::read_with_progress(&opts, &mut progress, &mut |i, services, rec| {
+                    while assemblers.len() <= i {
+                        assemblers.push(Assembler::new(joining));
+                    }
+                    assemblers[i].push(&rec, &mut |ev| on_event(ev, services));
+                })?;
+            progress.clear();
             for a in &mut assemblers {
                 a.flush(&mut |ev| on_event(ev, &read.services));
             }

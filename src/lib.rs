@@ -24,6 +24,7 @@ pub mod monitor;
 pub mod multiline;
 pub mod pattern_commands;
 pub mod pipeline;
+pub mod progress;
 pub mod record;
 pub mod render;
 pub mod report;

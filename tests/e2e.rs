@@ -245,7 +245,44 @@ impl Project {
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-        (out.status.code().unwrap_or(-1), json, stderr)
+        let code = out.status.code().unwrap_or(-1);
+        // stderr is not a terminal here: no progress indicator, not even an escape sequence.
+        if code != 2 {
+            assert!(
+                stderr.is_empty(),
+                "stderr of a run that did not fail: {stderr:?}"
+            );
+        }
+        (code, json, stderr)
+    }
+
+    /// Runs logsift with a terminal for stdin, stdout and stderr (`script`); returns its exit
+    /// code and every byte it wrote to the terminal.
+    fn logsift_on_a_terminal(&self, extra: &[&str]) -> (i32, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let typescript = dir.path().join("typescript");
+        let mut cmd = vec![
+            assert_cmd::cargo::cargo_bin("logsift")
+                .to_str()
+                .unwrap()
+                .to_owned(),
+            "analyze".into(),
+            "-p".into(),
+            self.name.clone(),
+        ];
+        cmd.extend(extra.iter().map(|s| (*s).to_owned()));
+        let out = Proc::new("script")
+            .args(["-q", "-f", "-e", "-c", &cmd.join(" ")])
+            .arg(&typescript)
+            .env("TERM", "xterm")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let raw = std::fs::read(&typescript).unwrap_or_default();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&raw).into_owned(),
+        )
     }
 }
 
@@ -400,6 +437,43 @@ fn a_live_project_is_read_and_its_problems_reported() {
     let (code, r, _) = p.logsift(&["--service", "crasher", "--since", "2100-01-01T00:00:00Z"]);
     assert_eq!(r["input"]["lines"], 0);
     assert_eq!(code, 1);
+
+    progress_is_drawn_on_a_terminal_and_cleared_before_the_report(&p);
+}
+
+/// On a terminal the progress indicator is drawn while the logs are read, then erased
+/// (carriage return + erase line) before the report's first line.
+fn progress_is_drawn_on_a_terminal_and_cleared_before_the_report(p: &Project) {
+    if !run(&["script", "--version"]).is_some_and(|o| o.status.success()) {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "e2e: `script` (util-linux) is missing, and CI=true"
+        );
+        eprintln!("e2e: progress on a terminal not checked: `script` is missing");
+        return;
+    }
+    let (code, raw) = p.logsift_on_a_terminal(&[
+        "--service",
+        "app",
+        "--service",
+        "crasher",
+        "--color",
+        "never",
+    ]);
+    assert_eq!(code, 1, "{raw}");
+    let drawn = raw
+        .find("reading logs: ")
+        .unwrap_or_else(|| panic!("no progress drawn: {raw:?}"));
+    let report = raw
+        .find("logsift: 9 lines")
+        .unwrap_or_else(|| panic!("no report: {raw:?}"));
+    assert!(drawn < report, "{raw:?}");
+    assert!(raw[drawn..report].contains("/2 containers"), "{raw:?}");
+    assert!(
+        raw[..report].ends_with("\r\x1b[2K"),
+        "progress not cleared before the report: {raw:?}"
+    );
+    assert!(!raw[report..].contains("reading logs"), "{raw:?}");
 }
 
 #[test]

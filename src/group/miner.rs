@@ -10,11 +10,35 @@ pub const WILDCARD: &str = "<*>";
 /// Part of a template's constant tokens a message must share to join it.
 pub const SIMILARITY: f32 = 0.5;
 
-/// The tokens of a masked message: split on spaces, a run of placeholders (`<num> <hex>`)
-/// counting once (as `<*>` when they differ), so lists of any length fit one template.
+/// The tokens of a masked message: split on spaces, a double-quoted span (`"Connection
+/// evictor"`, `key="a b"`) counting as one token so a quoted value of any number of words fits
+/// one position, and a run of placeholders (`<num> <hex>`) counting once (as `<*>` when they
+/// differ), so lists of any length fit one template.
 pub fn tokens(masked: &str) -> Vec<&str> {
     let mut out: Vec<&str> = Vec::new();
-    for t in masked.split_ascii_whitespace() {
+    let mut words = masked.split_ascii_whitespace().map(|w| {
+        let start = w.as_ptr() as usize - masked.as_ptr() as usize;
+        (start, start + w.len())
+    });
+    while let Some((start, mut end)) = words.next() {
+        if opens_quote(&masked[start..end]) {
+            // Find the word that closes it; a quote left open stays a word of its own.
+            let rest = &masked[end..];
+            if let Some(close) = rest.find('"') {
+                let close_end = end + close + 1;
+                let word_end = masked[close_end..]
+                    .find(|c: char| c.is_ascii_whitespace())
+                    .map_or(masked.len(), |p| close_end + p);
+                while let Some(&(_, e)) = words.clone().next().as_ref() {
+                    if e > word_end {
+                        break;
+                    }
+                    words.next();
+                }
+                end = word_end;
+            }
+        }
+        let t = &masked[start..end];
         if let Some(last) = out.last_mut() {
             if is_bare_placeholder(t) && is_bare_placeholder(last) {
                 if *last != t {
@@ -26,6 +50,14 @@ pub fn tokens(masked: &str) -> Vec<&str> {
         out.push(t);
     }
     out
+}
+
+/// A word that opens a double-quoted value it does not close (`"Connection`, `name="a`).
+fn opens_quote(word: &str) -> bool {
+    let Some(open) = word.find('"') else {
+        return false;
+    };
+    (open == 0 || word[..open].ends_with('=')) && !word[open + 1..].contains('"')
 }
 
 /// `<kind>` alone, or as an item of a list (`<kind>,`).
@@ -58,14 +90,21 @@ pub fn is_placeholder(t: &str) -> bool {
     v.starts_with('<') && v.ends_with('>') && v.len() >= 3
 }
 
-/// A plain word: letters only (trailing punctuation aside), as constants usually are.
+/// A plain word, as constants usually are: letters, perhaps joined by `-` (`vue-cli-service`;
+/// not `_`, which joins the names of things), trailing punctuation aside.
 fn is_word(t: &str) -> bool {
     let t = t.trim_end_matches([',', '.', ':', ';', ')']);
+    let joined = |b: u8| b == b'-';
+    if t.starts_with(|c: char| !c.is_ascii_alphabetic())
+        || t.ends_with(|c: char| !c.is_ascii_alphabetic())
+    {
+        return false;
+    }
     const DATES: [&str; 19] = [
         "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Jan", "Feb", "Mar", "Apr", "May", "Jun",
         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
-    t.len() >= 2 && t.bytes().all(|b| b.is_ascii_alphabetic()) && !DATES.contains(&t)
+    t.len() >= 2 && t.bytes().all(|b| b.is_ascii_alphabetic() || joined(b)) && !DATES.contains(&t)
 }
 
 /// `key=` of a `key=value` token.
@@ -172,6 +211,33 @@ mod tests {
             ["ids", "<num>", "done"]
         );
         assert_eq!(tokens("a a <num> x"), ["a", "a", "<num>", "x"]);
+    }
+
+    #[test]
+    fn a_quoted_span_is_one_token() {
+        assert_eq!(
+            tokens(r#"in thread "Connection evictor" now"#),
+            ["in", "thread", "\"Connection evictor\"", "now"]
+        );
+        assert_eq!(
+            tokens(r#"msg="a b c", next "x" "#),
+            ["msg=\"a b c\",", "next", "\"x\""]
+        );
+        assert_eq!(
+            tokens(r#"open "quote never closed"#),
+            ["open", "\"quote", "never", "closed"]
+        );
+        assert_eq!(tokens(r#"a"b c"#), ["a\"b", "c"]);
+    }
+
+    #[test]
+    fn two_different_words_never_share_a_position() {
+        let t = toks("/bin/sh: nodemon: not found");
+        let m: Vec<&str> = "/bin/sh: vue-cli-service: not found".split(' ').collect();
+        assert_eq!(similarity(&t, &m).0, 0.0);
+        let t = toks("domain cluster_root_backup is gone");
+        let m: Vec<&str> = "domain root_domain is gone".split(' ').collect();
+        assert_eq!(similarity(&t, &m).0, 0.75);
     }
 
     #[test]

@@ -9,6 +9,9 @@
 //! are already in order) and hands every line to `emit` with its container's index, so the
 //! caller can keep one multi-line assembler per container. Memory stays bounded by the channels.
 //!
+//! A [`ReadProgress`] hears how far the read is (containers done, lines received), once per
+//! batch, on the caller's thread.
+//!
 //! Every engine call has a deadline: connecting, listing and inspecting take at most
 //! [`REQUEST_TIMEOUT`], and a log stream that sends nothing for [`IDLE_TIMEOUT`] fails.
 
@@ -134,11 +137,40 @@ enum Msg {
     Failed(String),
 }
 
+/// Hears how far [`read_with_progress`] is; every method is called on the caller's thread.
+pub trait ReadProgress {
+    /// The containers were listed: `total` log streams will be read.
+    fn started(&mut self, total: usize);
+    /// `count` more lines were received (called once per batch, not per line).
+    fn lines(&mut self, count: u64);
+    /// One more container's stream ended.
+    fn container_done(&mut self);
+}
+
+/// A [`ReadProgress`] that ignores everything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl ReadProgress for NoProgress {
+    fn started(&mut self, _total: usize) {}
+    fn lines(&mut self, _count: u64) {}
+    fn container_done(&mut self) {}
+}
+
 /// Reads the project's logs; calls `emit(container index, services, record)` for each line in
 /// timestamp order. Fails (one line) when the engine is unreachable or the project has no
 /// containers.
 pub fn read(
     opts: &EngineOptions,
+    emit: &mut dyn FnMut(usize, &Services, Record<'_>),
+) -> Result<EngineRead> {
+    read_with_progress(opts, &mut NoProgress, emit)
+}
+
+/// [`read`], telling `progress` how far it is.
+pub fn read_with_progress(
+    opts: &EngineOptions,
+    progress: &mut dyn ReadProgress,
     emit: &mut dyn FnMut(usize, &Services, Record<'_>),
 ) -> Result<EngineRead> {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -179,6 +211,7 @@ pub fn read(
     logs = logs.tail(&tail);
     let logs = logs.build();
 
+    progress.started(containers.len());
     let mut cursors = Vec::with_capacity(containers.len());
     for c in &containers {
         let (tx, rx) = mpsc::channel(CHANNEL_BATCHES);
@@ -195,7 +228,7 @@ pub fn read(
     let mut errors: BTreeMap<usize, String> = BTreeMap::new();
     let mut heap = BinaryHeap::with_capacity(cursors.len());
     for (i, c) in cursors.iter_mut().enumerate() {
-        if let Some(ts) = c.refill(&mut stats, &mut errors, i) {
+        if let Some(ts) = c.refill(&mut stats, &mut errors, progress, i) {
             heap.push(Reverse((ts, i)));
         }
     }
@@ -217,7 +250,7 @@ pub fn read(
                 text: &c.batch.text[meta.start..meta.end],
             },
         );
-        if let Some(ts) = c.refill(&mut stats, &mut errors, i) {
+        if let Some(ts) = c.refill(&mut stats, &mut errors, progress, i) {
             heap.push(Reverse((ts, i)));
         }
     }
@@ -264,11 +297,13 @@ impl Cursor {
         &mut self,
         stats: &mut SourceStats,
         errors: &mut BTreeMap<usize, String>,
+        progress: &mut dyn ReadProgress,
         index: usize,
     ) -> Option<Timestamp> {
         while self.pos >= self.batch.lines.len() {
             match self.rx.blocking_recv() {
                 Some(Msg::Lines(b)) => {
+                    progress.lines(b.lines.len() as u64);
                     self.batch = b;
                     self.pos = 0;
                 }
@@ -276,7 +311,10 @@ impl Cursor {
                 Some(Msg::Failed(e)) => {
                     errors.insert(index, e);
                 }
-                None => return None,
+                None => {
+                    progress.container_done();
+                    return None;
+                }
             }
         }
         // A line without a timestamp sorts with the line before it.

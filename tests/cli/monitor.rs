@@ -80,6 +80,26 @@ fn state_reload_does_not_announce_known_problems() {
     assert!(counts.contains(&2), "{saved}");
 }
 
+/// Waits (up to 10 s, for loaded machines) until process `pid` holds `path` open, so that a
+/// line appended afterwards is one it must see as new.
+fn wait_until_open(pid: u32, path: &std::path::Path) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let fds = format!("/proc/{pid}/fd");
+    while Instant::now() < deadline {
+        let open = std::fs::read_dir(&fds)
+            .map(|d| {
+                d.flatten()
+                    .any(|e| std::fs::read_link(e.path()).ok().as_deref() == Some(path))
+            })
+            .unwrap_or(false);
+        if open {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("logsift (pid {pid}) never opened {}", path.display());
+}
+
 #[test]
 fn a_followed_file_shows_appended_lines_and_stops_after_max_iterations() {
     let dir = tempfile::tempdir().unwrap();
@@ -102,7 +122,8 @@ fn a_followed_file_shows_appended_lines_and_stops_after_max_iterations() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(400));
+    wait_until_open(child.id(), &log);
+    std::thread::sleep(Duration::from_millis(200));
     let mut f = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
     writeln!(f, "api-1  | ERROR connect ECONNREFUSED 10.0.0.5:5432").unwrap();
     drop(f);

@@ -110,6 +110,54 @@ fn similar_errors_are_grouped_across_services() {
     assert_eq!(r["groups"][0]["services"], serde_json::json!(["a", "b"]));
 }
 
+/// Real lines from the labelled compose logs: a quoted thread name of any number of words is one
+/// variable, while two different commands that are missing are two problems.
+#[test]
+fn quoted_values_vary_but_different_words_stay_apart() {
+    let input = concat!(
+        "es-1  | Exception: java.lang.OutOfMemoryError thrown from the UncaughtExceptionHandler in thread \"Connection evictor\"\n",
+        "es-1  | Exception: java.lang.OutOfMemoryError thrown from the UncaughtExceptionHandler in thread \"elasticsearch[scheduler][T#1]\"\n",
+        "es-1  | Exception: java.lang.OutOfMemoryError thrown from the UncaughtExceptionHandler in thread \"ticker-schedule-trigger-engine\"\n",
+        "web-1  | /bin/sh: nodemon: not found\n",
+        "ui-1  | /bin/sh: vue-cli-service: not found\n",
+        "api-1  | /bin/sh: nodemon: not found\n",
+    );
+    let out = logsift()
+        .args(["analyze", "--format", "json", "--fail-on", "never"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let counts: Vec<(u64, String)> = r["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["count"].as_u64().unwrap(),
+                g["sample"]["text"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(counts.len(), 3, "{counts:?}");
+    assert!(
+        counts
+            .iter()
+            .any(|(n, l)| *n == 3 && l.contains("OutOfMemoryError")),
+        "{counts:?}"
+    );
+    assert!(
+        counts.iter().any(|(n, l)| *n == 2 && l.contains("nodemon")),
+        "{counts:?}"
+    );
+    assert!(
+        counts
+            .iter()
+            .any(|(n, l)| *n == 1 && l.contains("vue-cli-service")),
+        "{counts:?}"
+    );
+}
+
 #[test]
 fn max_groups_caps_groups_and_tallies_the_rest() {
     let input: String = (0..50)
