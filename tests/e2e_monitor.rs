@@ -137,6 +137,23 @@ fn state_count(path: &std::path::Path, needle: &str) -> u64 {
         .sum()
 }
 
+/// Waits (60 s at most) until the state counts `expected` generator lines.
+fn wait_counted(m: &Monitor, state: &std::path::Path, expected: u64, what: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let n = state_count(state, "gen seq");
+        if n >= expected {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what}: {n} of {expected} lines counted; output:\n{}",
+            m.text()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 #[test]
 fn restarts_a_recreate_and_scaling_lose_and_double_no_line() {
     if !engine_ready() {
@@ -161,27 +178,19 @@ fn restarts_a_recreate_and_scaling_lose_and_double_no_line() {
     let runs_done = |c: &str| p.logs(c).matches("gen done").count();
     p.wait("first run", 30, || runs_done(&gen1) == 1);
     let mut expected = 50;
-    p.wait("first run counted", 30, || {
-        state_count(&state, "gen seq") == expected
-    });
+    wait_counted(&m, &state, expected, "first run counted");
     for run_no in 2..=6 {
         p.compose(&["restart", "-t", "0", "gen"]);
         p.wait("restarted run", 30, || runs_done(&gen1) == run_no);
         expected += 50;
-        p.wait("restarted run counted", 30, || {
-            state_count(&state, "gen seq") >= expected
-        });
+        wait_counted(&m, &state, expected, "restarted run counted");
     }
     p.compose(&["up", "-d", "--force-recreate", "gen"]);
     expected += 50;
-    p.wait("recreated run counted", 30, || {
-        state_count(&state, "gen seq") >= expected
-    });
+    wait_counted(&m, &state, expected, "recreated run counted");
     p.compose(&["up", "-d", "--scale", "gen=3"]);
     expected += 100;
-    p.wait("scaled-up runs counted", 30, || {
-        state_count(&state, "gen seq") >= expected
-    });
+    wait_counted(&m, &state, expected, "scaled-up runs counted");
     p.compose(&["up", "-d", "--scale", "gen=1"]);
     // Give a late duplicate time to show.
     std::thread::sleep(Duration::from_secs(3));
@@ -352,7 +361,7 @@ services:
     };
     let bin = assert_cmd::cargo::cargo_bin("logsift");
     let cmd = format!(
-        "{} monitor -p {} --since 1h --interval 60; echo exit-code-$?",
+        "{} monitor -p {} --since 1h --interval 60; echo exit-code-$?-end",
         bin.display(),
         p.name
     );
@@ -373,10 +382,11 @@ services:
     assert!(sent.status.success());
     p.wait("the monitor stopped on Ctrl-C", 30, || {
         shown = screen(&p);
-        shown.contains("exit-code-")
+        // The typed command shows `exit-code-$?-end`; its output, the code.
+        shown.lines().any(|l| l.starts_with("exit-code-"))
     });
     assert!(shown.contains("stopped on signal"), "{shown}");
-    assert!(shown.contains("exit-code-1"), "{shown}");
+    assert!(shown.contains("\nexit-code-1-end"), "{shown}");
 }
 
 #[test]

@@ -244,6 +244,21 @@ impl Tracker {
     }
 }
 
+/// Events remembered to skip them when replayed after a reconnect.
+const RECENT_EVENTS: usize = 512;
+
+/// What tells an event apart: its time, container and action.
+fn event_key(ev: &bollard::models::EventMessage) -> (i64, String, String) {
+    (
+        ev.time_nano.unwrap_or(0),
+        ev.actor
+            .as_ref()
+            .and_then(|a| a.id.clone())
+            .unwrap_or_default(),
+        ev.action.clone().unwrap_or_default(),
+    )
+}
+
 /// A container being followed.
 struct Followed {
     wake: Arc<Notify>,
@@ -286,6 +301,7 @@ async fn supervise(opts: FollowOptions, tx: SyncSender<Input>) {
     let mut said_waiting = false;
     let mut first = true;
     let mut last_event: Option<i64> = None;
+    let mut recent: VecDeque<(i64, String, String)> = VecDeque::new();
     loop {
         let docker = match connect(&opts.host).await {
             Ok(d) => d,
@@ -393,11 +409,18 @@ async fn supervise(opts: FollowOptions, tx: SyncSender<Input>) {
                     break;
                 }
             };
+            // Events of different containers may come slightly out of time order, so the ones
+            // already handled are recognised by their key, not by a time bound.
             if let Some(t) = ev.time_nano {
-                if last_event.is_some_and(|l| t <= l) {
+                let key = event_key(&ev);
+                if recent.contains(&key) {
                     continue;
                 }
-                last_event = Some(t);
+                if recent.len() >= RECENT_EVENTS {
+                    recent.pop_front();
+                }
+                recent.push_back(key);
+                last_event = last_event.max(Some(t));
             }
             if !handle_event(&docker, &opts, &ev, &mut followed, &mut tracker, &tx).await {
                 return;
