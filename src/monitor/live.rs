@@ -605,6 +605,89 @@ mod tests {
         assert_eq!(worst, Some(Severity::Error));
     }
 
+    fn engine_line(service: &str, ts: i64, text: &str) -> engine::EngineLine {
+        engine::EngineLine {
+            service: std::sync::Arc::from(service),
+            stream: crate::record::Stream::Stderr,
+            timestamp: Some(ts),
+            text: text.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn interleaved_engine_services_keep_their_own_tracebacks() {
+        let classifier = Classifier::new(&PackSet::embedded().unwrap()).unwrap();
+        let mut out = Vec::new();
+        let state;
+        {
+            let mut live = Live::new(&classifier, opts(), None, &mut out);
+            let lines = [
+                ("api", "Traceback (most recent call last):"),
+                ("db", "LOG:  checkpoint starting: time"),
+                ("api", "  File \"/app/main.py\", line 10, in <module>"),
+                ("db", "LOG:  checkpoint complete"),
+                ("api", "ValueError: bad input"),
+            ];
+            for (i, (svc, text)) in lines.iter().enumerate() {
+                let l = engine_line(svc, 1_000_000_000 * (i as i64 + 1), text);
+                live.on_engine_line(&l, i as u64).unwrap();
+            }
+            live.on_idle(10 + FLUSH_AFTER_MS).unwrap();
+            state = live.state();
+        }
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text.matches("[new]").count(), 1, "{text}");
+        assert!(
+            text.contains(" api CRITICAL code       [new] Traceback"),
+            "{text}"
+        );
+        let tb = state
+            .groups
+            .iter()
+            .find(|g| g.template.contains("Traceback"))
+            .expect("the traceback is one group");
+        assert!(
+            tb.template.contains("ValueError: bad input"),
+            "{}",
+            tb.template
+        );
+        assert!(!tb.template.contains("checkpoint"), "{}", tb.template);
+    }
+
+    #[test]
+    fn lifecycle_lines_print_at_once_and_count_toward_the_exit_code() {
+        let classifier = Classifier::new(&PackSet::embedded().unwrap()).unwrap();
+        let mut out = Vec::new();
+        let worst;
+        {
+            let mut live = Live::new(&classifier, opts(), None, &mut out);
+            live.on_lifecycle(&engine::Lifecycle {
+                time_ms: 0,
+                service: "worker".into(),
+                container: "shop_worker_1".into(),
+                severity: Severity::Critical,
+                category: crate::classify::Category::Resource,
+                kind: "oom",
+                message: "OOM-killed (exit code 137)".into(),
+            })
+            .unwrap();
+            live.on_interval(30_000).unwrap();
+            worst = live.worst();
+        }
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.starts_with(
+                "00:00:00 worker CRITICAL resource   [oom] shop_worker_1: OOM-killed (exit code 137)\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("   containers: shop_worker_1 oom\n"),
+            "{text}"
+        );
+        assert_eq!(worst, Some(Severity::Critical));
+    }
+
     #[test]
     fn known_groups_from_the_state_are_not_announced_again() {
         let classifier = Classifier::new(&PackSet::embedded().unwrap()).unwrap();
