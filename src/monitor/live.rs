@@ -23,6 +23,8 @@ use crate::source::saved::{LineRead, SavedLogParser, SavedOptions};
 
 /// A pending event is emitted after its service has been quiet this long.
 pub const FLUSH_AFTER_MS: u64 = 300;
+/// Announced ids remembered per `--max-groups` slot before evicted ones are forgotten.
+const KNOWN_PER_GROUP_SLOT: usize = 16;
 
 /// Per-group counters of the current and the previous interval.
 #[derive(Debug, Clone, Copy, Default)]
@@ -36,6 +38,7 @@ struct Window {
 struct Watch<'a> {
     pipe: Stages<'a>,
     known: HashSet<GroupId>,
+    known_cap: usize,
     carried: HashMap<GroupId, u64>,
     window: HashMap<GroupId, Window>,
     new_this_interval: Vec<GroupId>,
@@ -219,6 +222,7 @@ impl<'a> Live<'a> {
                     },
                 ),
                 known,
+                known_cap: opts.max_groups.saturating_mul(KNOWN_PER_GROUP_SLOT),
                 carried,
                 window: HashMap::new(),
                 new_this_interval: Vec::new(),
@@ -413,6 +417,13 @@ impl<'a> Live<'a> {
             out.push('\n');
             self.changes.clear();
             self.changes_dropped = 0;
+        }
+        // Ids announced and since evicted are forgotten past a bound, so memory stays flat when
+        // new problems keep coming for hours (one of them may then be announced again).
+        if s.known.len() > s.known_cap {
+            let (grouper, carried) = (&s.pipe.grouper, &s.carried);
+            s.known
+                .retain(|id| grouper.get(*id).is_some() || carried.contains_key(id));
         }
         s.new_this_interval.clear();
         s.window.retain(|_, w| {
@@ -686,6 +697,31 @@ mod tests {
             "{text}"
         );
         assert_eq!(worst, Some(Severity::Critical));
+    }
+
+    #[test]
+    fn announced_ids_are_forgotten_past_a_bound_once_evicted() {
+        let classifier = Classifier::new(&PackSet::embedded().unwrap()).unwrap();
+        let mut out = Vec::new();
+        let mut o = opts();
+        o.max_groups = 2;
+        let mut live = Live::new(&classifier, o, None, &mut out);
+        let words = [
+            "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel",
+        ];
+        for (i, a) in words.iter().enumerate() {
+            for b in words {
+                line(
+                    &mut live,
+                    &format!("api-1  | ERROR {a} {b} failed"),
+                    i as u64,
+                );
+            }
+        }
+        live.on_idle(1_000).unwrap();
+        assert_eq!(live.watch.known.len(), 64);
+        live.on_interval(30_000).unwrap();
+        assert!(live.watch.known.len() <= 2, "{}", live.watch.known.len());
     }
 
     #[test]
