@@ -25,7 +25,7 @@ use bollard::query_parameters::{
     InspectContainerOptions, ListContainersOptionsBuilder, LogsOptionsBuilder,
 };
 use bollard::{Docker, API_DEFAULT_VERSION};
-use futures_util::StreamExt as _;
+use futures_util::{FutureExt as _, StreamExt as _};
 use tokio::sync::mpsc;
 
 use super::frames::{FrameSplitter, Line};
@@ -51,6 +51,8 @@ const BATCH_LINES: usize = 2048;
 const BATCH_BYTES: usize = 512 * 1024;
 /// Batches in flight per container.
 const CHANNEL_BATCHES: usize = 4;
+/// How long a log task waits for more output when the socket is empty.
+const READ_PAUSE: Duration = Duration::from_millis(2);
 
 /// What to read.
 #[derive(Debug, Clone, Default)]
@@ -174,7 +176,9 @@ pub fn read_with_progress(
     emit: &mut dyn FnMut(usize, &Services, Record<'_>),
 ) -> Result<EngineRead> {
     let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        // One worker reads every stream (hyper's connection tasks and ours wake each other on
+        // one thread); the caller's thread analyses.
+        .worker_threads(1)
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
@@ -450,7 +454,16 @@ async fn read_logs(
     let mut splitter = FrameSplitter::new();
     let mut batch = Batch::default();
     loop {
-        let item = match tokio::time::timeout(IDLE_TIMEOUT, stream.next()).await {
+        let next = match next_buffered(&mut stream).await {
+            Some(next) => Ok(next),
+            None => {
+                // Nothing buffered: let the engine's output pile up in the socket for a moment,
+                // so the next read takes many lines at once instead of waking up for each one.
+                tokio::time::sleep(READ_PAUSE).await;
+                tokio::time::timeout(IDLE_TIMEOUT, stream.next()).await
+            }
+        };
+        let item = match next {
             Err(_) => {
                 let _ = tx
                     .send(Msg::Failed(format!(
@@ -491,6 +504,18 @@ async fn read_logs(
         return;
     }
     let _ = tx.send(Msg::Done(splitter.stats())).await;
+}
+
+/// The stream's next item if it is there without waiting for the socket: hyper's connection
+/// task runs on the same worker, so yielding lets it decode what it has already read.
+async fn next_buffered<S: futures_util::Stream + Unpin>(stream: &mut S) -> Option<Option<S::Item>> {
+    for _ in 0..2 {
+        if let Some(next) = stream.next().now_or_never() {
+            return Some(next);
+        }
+        tokio::task::yield_now().await;
+    }
+    stream.next().now_or_never()
 }
 
 /// The state part of an inspect answer.
