@@ -82,6 +82,11 @@ fn watch_signals(tx: SyncSender<Input>) {
 
 /// Runs `logsift monitor`.
 pub fn run(args: &MonitorArgs) -> Result<ExitStatus> {
+    if args.engine.until.is_some() || args.engine.tail.is_some() {
+        anyhow::bail!(
+            "--until and --tail apply to `analyze`; `monitor` follows from --since (default: now)"
+        );
+    }
     let packs = crate::load_packs(&args.patterns, crate::classify::pack::Checks::SchemaOnly)?;
     let classifier = Classifier::new(&packs)?;
     let target = args.path.clone().or_else(|| args.input.file.clone());

@@ -28,6 +28,23 @@ fn a_missing_file_is_one_line_and_exit_2() {
 }
 
 #[test]
+fn monitor_refuses_until_and_tail_instead_of_ignoring_them() {
+    for flag in [["--until", "5m"], ["--tail", "10"]] {
+        let out = logsift()
+            .args(["monitor", "-p", "nosuchproject"])
+            .args(flag)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flag:?}");
+        let err = one_error_line(&out);
+        assert!(
+            err.contains("--until and --tail apply to `analyze`"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
 fn a_pack_with_a_toml_error_names_file_and_line() {
     let out = logsift()
         .args([
