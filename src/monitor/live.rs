@@ -39,7 +39,7 @@ struct Watch<'a> {
     pipe: Stages<'a>,
     known: HashSet<GroupId>,
     known_cap: usize,
-    carried: HashMap<GroupId, u64>,
+    carried: HashMap<GroupId, StateGroup>,
     window: HashMap<GroupId, Window>,
     new_this_interval: Vec<GroupId>,
     show: Severity,
@@ -198,10 +198,14 @@ impl<'a> Live<'a> {
         }
         let mut known = HashSet::new();
         let mut carried = HashMap::new();
-        for g in state.map(|s| s.groups).unwrap_or_default() {
+        let mut earlier = state.map(|s| s.groups).unwrap_or_default();
+        // The state is bounded like the groups: the most frequent --max-groups are carried on.
+        earlier.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.id.cmp(&b.id)));
+        earlier.truncate(opts.max_groups);
+        for g in earlier {
             if let Ok(id) = u64::from_str_radix(&g.id, 16) {
                 known.insert(id);
-                carried.insert(id, g.count);
+                carried.insert(id, g);
             }
         }
         Live {
@@ -456,20 +460,15 @@ impl<'a> Live<'a> {
                 id: format_id(g.id),
                 template: g.template.clone(),
                 severity: g.severity,
-                count: g.count + s.carried.get(&g.id).copied().unwrap_or(0),
+                count: g.count + s.carried.get(&g.id).map_or(0, |c| c.count),
             })
             .collect();
         // Groups known from earlier runs and not seen in this one are kept too.
         // Sorted right below, so the hash order does not leak into the file.
         #[allow(clippy::iter_over_hash_type)]
-        for (id, count) in &s.carried {
+        for (id, earlier) in &s.carried {
             if s.pipe.grouper.get(*id).is_none() {
-                groups.push(StateGroup {
-                    id: format_id(*id),
-                    template: String::new(),
-                    severity: s.show,
-                    count: *count,
-                });
+                groups.push(earlier.clone());
             }
         }
         groups.sort_by(|a, b| a.id.cmp(&b.id));
@@ -744,5 +743,35 @@ mod tests {
             assert_eq!(live.state().groups[0].count, 2);
         }
         assert!(!String::from_utf8(out).unwrap().contains("[new]"));
+    }
+
+    #[test]
+    fn a_reloaded_state_is_bounded_and_keeps_what_it_knew() {
+        let classifier = Classifier::new(&PackSet::embedded().unwrap()).unwrap();
+        let earlier = State {
+            version: STATE_VERSION,
+            grouping_version: crate::group::GROUPING_VERSION.into(),
+            groups: (0..250u64)
+                .map(|i| StateGroup {
+                    id: format_id(i + 1),
+                    template: format!("ERROR problem {i}"),
+                    severity: Severity::Error,
+                    count: i + 1,
+                })
+                .collect(),
+        };
+        let mut out = Vec::new();
+        let live = Live::new(&classifier, opts(), Some(earlier), &mut out);
+        let state = live.state();
+        // opts() keeps 100 groups: the 100 most frequent of the 250 are carried on, whole.
+        assert_eq!(state.groups.len(), 100);
+        assert!(
+            state.groups.iter().all(|g| g.count > 150),
+            "{:?}",
+            state.groups
+        );
+        let top = state.groups.iter().find(|g| g.count == 250).unwrap();
+        assert_eq!(top.template, "ERROR problem 249");
+        assert_eq!(top.severity, Severity::Error);
     }
 }
