@@ -5,7 +5,8 @@
 //! returns.
 
 use crate::classify::{Classification, Classifier, Scratch, Severity};
-use crate::group::{Grouper, Placement};
+use crate::cli::Grouping;
+use crate::group::{Grouper, Placement, OTHER_GROUP};
 use crate::multiline::Event;
 use crate::report::Tally;
 
@@ -18,6 +19,8 @@ pub struct StageOptions {
     pub context: usize,
     /// Lowest severity whose groups are shown (and get context).
     pub show: Severity,
+    /// Whether events are grouped (off only to measure what grouping costs).
+    pub grouping: Grouping,
 }
 
 /// Classifier, grouper and tally, fed one event at a time.
@@ -25,6 +28,7 @@ pub struct StageOptions {
 pub struct Stages<'a> {
     classifier: &'a Classifier,
     scratch: Scratch,
+    grouping: Grouping,
     /// The groups so far.
     pub grouper: Grouper,
     /// The counts so far.
@@ -39,6 +43,7 @@ impl<'a> Stages<'a> {
         Stages {
             classifier,
             scratch: Scratch::default(),
+            grouping: opts.grouping,
             grouper: Grouper::new(opts.max_groups),
             tally: Tally::new(opts.context, opts.show),
             events: 0,
@@ -54,7 +59,13 @@ impl<'a> Stages<'a> {
     pub fn event(&mut self, ev: &Event<'_>) -> (Classification, Placement) {
         self.events += 1;
         let class = self.classifier.classify(ev.text, &mut self.scratch);
-        let placement = self.grouper.observe(ev, &class);
+        let placement = match self.grouping {
+            Grouping::On => self.grouper.observe(ev, &class),
+            Grouping::Off => Placement {
+                id: OTHER_GROUP,
+                new_sample: false,
+            },
+        };
         self.tally.add(ev, &class, placement);
         (class, placement)
     }

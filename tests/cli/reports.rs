@@ -264,3 +264,40 @@ fn lines_of_one_shape_decided_by_different_rules_do_not_share_a_group() {
     assert_eq!(g["count"], 1);
     assert_eq!(g["first_seen"]["line"], 16);
 }
+
+#[test]
+fn grouping_off_classifies_the_same_and_groups_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |grouping: &str| {
+        let events = dir.path().join(format!("{grouping}.ndjson"));
+        logsift()
+            .args([
+                "analyze",
+                "--file",
+                "examples/shop.log",
+                "--fail-on",
+                "never",
+            ])
+            .args(["--grouping", grouping, "--events"])
+            .arg(&events)
+            .assert()
+            .success();
+        crate::read_ndjson(&events)
+    };
+    let (on, off) = (run("on"), run("off"));
+    assert_eq!(on.len(), off.len());
+    for (a, b) in on.iter().zip(&off) {
+        for key in [
+            "first_line",
+            "last_line",
+            "service",
+            "severity",
+            "category",
+            "rule",
+        ] {
+            assert_eq!(a[key], b[key], "{key}");
+        }
+        assert_eq!(b["group"], "other");
+    }
+    assert!(on.iter().all(|e| e["group"] != "other"));
+}
