@@ -9,15 +9,16 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::PathBuf;
 use std::process::{Command as Proc, Output, Stdio};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use serde_json::Value;
 
-const BUSYBOX: &str = "/bin/busybox";
+use support::{engine_ready, run, BUSYBOX};
 
 const COMPOSE: &str = r#"version: "2.4"
 services:
@@ -77,45 +78,6 @@ services:
     tty: true
     command: ["sh", "-c", "echo 'ERROR from a tty'; echo 'tty ready'; sleep 3600"]
 "#;
-
-/// True when the engine tests can run; otherwise prints why (and fails under CI=true).
-fn engine_ready() -> bool {
-    static READY: OnceLock<Result<(), String>> = OnceLock::new();
-    let r = READY.get_or_init(|| {
-        if !Path::new(BUSYBOX).exists() {
-            return Err(format!(
-                "{BUSYBOX} is missing (apt-get install busybox-static)"
-            ));
-        }
-        let v = run(&["docker", "version", "--format", "{{.Server.APIVersion}}"]);
-        if !v.as_ref().is_some_and(|o| o.status.success()) {
-            return Err("the Docker Engine is not reachable".into());
-        }
-        if !run(&["docker-compose", "version"]).is_some_and(|o| o.status.success()) {
-            return Err("docker-compose is not installed".into());
-        }
-        Ok(())
-    });
-    match r {
-        Ok(()) => true,
-        Err(why) => {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "e2e: {why}, and CI=true"
-            );
-            eprintln!("e2e skipped: {why}");
-            false
-        }
-    }
-}
-
-fn run(args: &[&str]) -> Option<Output> {
-    Proc::new(args[0])
-        .args(&args[1..])
-        .stdin(Stdio::null())
-        .output()
-        .ok()
-}
 
 /// A Compose project up for one test; taken down on drop.
 struct Project {
