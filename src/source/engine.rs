@@ -380,16 +380,30 @@ fn chain(e: &(dyn std::error::Error + 'static)) -> String {
     out
 }
 
-/// The project's containers, sorted by service then container number.
-async fn list(
+/// A container of a Compose project, as the engine lists it.
+#[derive(Debug, Clone)]
+pub(crate) struct Listed {
+    pub id: String,
+    pub service: String,
+    /// Compose's container number (`_1`, `-1`).
+    pub number: u64,
+    pub name: String,
+    pub running: bool,
+}
+
+/// The containers labelled with `project` (stopped ones included), narrowed to `services` when
+/// given and without one-off `run` containers unless `include_oneoff`; sorted by service, then
+/// container number. Shared by `analyze` and `monitor`.
+pub(crate) async fn list_project(
     docker: &Docker,
-    opts: &EngineOptions,
-    services: &mut Services,
-) -> Result<Vec<Container>> {
+    project: &str,
+    services: &[String],
+    include_oneoff: bool,
+) -> Result<Vec<Listed>> {
     let mut filters = HashMap::new();
     filters.insert(
         "label".to_owned(),
-        vec![format!("{PROJECT_LABEL}={}", opts.project)],
+        vec![format!("{PROJECT_LABEL}={project}")],
     );
     let list_opts = ListContainersOptionsBuilder::new()
         .all(true)
@@ -404,17 +418,14 @@ async fn list(
         Ok(r) => r.context("cannot list containers")?,
         Err(_) => bail!("cannot list containers: no answer within 10 s"),
     };
-    let mut found: Vec<(String, u64, String, String)> = Vec::new();
+    let mut found = Vec::new();
     for s in summaries {
         let labels = s.labels.unwrap_or_default();
         let oneoff = labels
             .get(ONEOFF_LABEL)
             .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-        if oneoff && !opts.include_oneoff {
-            continue;
-        }
         let service = labels.get(SERVICE_LABEL).cloned().unwrap_or_default();
-        if !opts.services.is_empty() && !opts.services.contains(&service) {
+        if (oneoff && !include_oneoff) || (!services.is_empty() && !services.contains(&service)) {
             continue;
         }
         let Some(id) = s.id else { continue };
@@ -427,16 +438,35 @@ async fn list(
             .and_then(|n| n.into_iter().next())
             .map(|n| n.trim_start_matches('/').to_owned())
             .unwrap_or_else(|| id.chars().take(12).collect());
-        found.push((service, number, name, id));
-    }
-    found.sort();
-    Ok(found
-        .into_iter()
-        .map(|(service, _, name, id)| Container {
-            service_id: services.intern(&service),
+        let running = s
+            .state
+            .is_some_and(|st| st.to_string().eq_ignore_ascii_case("running"));
+        found.push(Listed {
             id,
-            name,
             service,
+            number,
+            name,
+            running,
+        });
+    }
+    found.sort_by(|a, b| (&a.service, a.number, &a.name).cmp(&(&b.service, b.number, &b.name)));
+    Ok(found)
+}
+
+/// The project's containers, sorted by service then container number.
+async fn list(
+    docker: &Docker,
+    opts: &EngineOptions,
+    services: &mut Services,
+) -> Result<Vec<Container>> {
+    let listed = list_project(docker, &opts.project, &opts.services, opts.include_oneoff).await?;
+    Ok(listed
+        .into_iter()
+        .map(|c| Container {
+            service_id: services.intern(&c.service),
+            id: c.id,
+            name: c.name,
+            service: c.service,
             status: ContainerStatus::default(),
             logs_error: None,
         })
