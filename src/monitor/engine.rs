@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bollard::query_parameters::{
-    EventsOptionsBuilder, InspectContainerOptions, ListContainersOptionsBuilder, LogsOptionsBuilder,
+    EventsOptionsBuilder, InspectContainerOptions, LogsOptionsBuilder,
 };
 use bollard::Docker;
 use futures_util::StreamExt as _;
@@ -30,8 +30,11 @@ use tokio::sync::Notify;
 use super::Input;
 use crate::classify::{Category, Severity};
 use crate::record::{Stream, Timestamp};
-use crate::source::engine::{connect, ONEOFF_LABEL, PROJECT_LABEL, SERVICE_LABEL};
+use crate::source::engine::{
+    connect, list_project, Listed, ONEOFF_LABEL, PROJECT_LABEL, SERVICE_LABEL,
+};
 use crate::source::frames::FrameSplitter;
+use crate::state::{assess, ContainerStatus};
 
 /// Restarts within [`CRASH_LOOP_WINDOW`] that make a crash loop.
 pub const CRASH_LOOP_RESTARTS: usize = 3;
@@ -170,12 +173,15 @@ impl Tracker {
                         format!("stopped (exit code {code})"),
                     ));
                 } else {
-                    out.push(line(
-                        Severity::Error,
-                        Category::Code,
-                        "exit",
-                        format!("exited with code {code}"),
-                    ));
+                    // Same judgement (and words) as `analyze` makes of an exited container.
+                    let status = ContainerStatus {
+                        state: "exited".into(),
+                        exit_code: Some(code),
+                        ..ContainerStatus::default()
+                    };
+                    if let Some(f) = assess(&status) {
+                        out.push(line(f.severity, f.category, "exit", f.message));
+                    }
                 }
             }
             "start" => {
@@ -216,18 +222,15 @@ impl Tracker {
                 let status = a.rsplit(':').next().unwrap_or("").trim();
                 if status == "unhealthy" && !life.unhealthy {
                     life.unhealthy = true;
-                    let probe = ev.probe_output.map(str::trim).unwrap_or("");
-                    let message = if probe.is_empty() {
-                        "unhealthy: the health check fails".to_owned()
-                    } else {
-                        format!("unhealthy: last probe said: {probe}")
+                    let status = ContainerStatus {
+                        state: "running".into(),
+                        health: Some("unhealthy".into()),
+                        health_output: ev.probe_output.map(str::to_owned),
+                        ..ContainerStatus::default()
                     };
-                    out.push(line(
-                        Severity::Error,
-                        Category::Dependency,
-                        "unhealthy",
-                        message,
-                    ));
+                    if let Some(f) = assess(&status) {
+                        out.push(line(f.severity, f.category, "unhealthy", f.message));
+                    }
                 } else if status == "healthy" && life.unhealthy {
                     life.unhealthy = false;
                     out.push(line(
@@ -464,6 +467,8 @@ async fn handle_event(
                 let c = Listed {
                     id: id.to_owned(),
                     service: service.to_owned(),
+                    number: 0,
+                    name: name.to_owned(),
                     running: true,
                 };
                 // A container met by its start is read from its first line.
@@ -514,57 +519,10 @@ async fn probe_output(docker: &Docker, id: &str) -> Option<String> {
     crate::source::engine::status_of(&r).health_output
 }
 
-/// A container of the project, as listed.
-#[derive(Debug, Clone)]
-struct Listed {
-    id: String,
-    service: String,
-    running: bool,
-}
-
 async fn list(docker: &Docker, opts: &FollowOptions) -> Result<Vec<Listed>, String> {
-    let mut filters = HashMap::new();
-    filters.insert(
-        "label".to_owned(),
-        vec![format!("{PROJECT_LABEL}={}", opts.project)],
-    );
-    let list_opts = ListContainersOptionsBuilder::new()
-        .all(true)
-        .filters(&filters)
-        .build();
-    let summaries = match tokio::time::timeout(
-        crate::source::engine::REQUEST_TIMEOUT,
-        docker.list_containers(Some(list_opts)),
-    )
-    .await
-    {
-        Ok(Ok(s)) => s,
-        Ok(Err(e)) => return Err(format!("cannot list containers: {e}")),
-        Err(_) => return Err("cannot list containers: no answer within 10 s".into()),
-    };
-    let mut out = Vec::new();
-    for s in summaries {
-        let labels = s.labels.unwrap_or_default();
-        let oneoff = labels
-            .get(ONEOFF_LABEL)
-            .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-        let service = labels.get(SERVICE_LABEL).cloned().unwrap_or_default();
-        if (oneoff && !opts.include_oneoff)
-            || (!opts.services.is_empty() && !opts.services.contains(&service))
-        {
-            continue;
-        }
-        let Some(id) = s.id else { continue };
-        let running = s
-            .state
-            .is_some_and(|st| st.to_string().eq_ignore_ascii_case("running"));
-        out.push(Listed {
-            id,
-            service,
-            running,
-        });
-    }
-    Ok(out)
+    list_project(docker, &opts.project, &opts.services, opts.include_oneoff)
+        .await
+        .map_err(|e| format!("{e:#}"))
 }
 
 fn start_following(
