@@ -87,15 +87,25 @@ pub fn follow_stdin(tx: SyncSender<Input>) {
 pub fn follow_file(path: PathBuf, from_start: bool, tx: SyncSender<Input>) {
     let (mut pending, mut cut, mut consumed) = (Vec::new(), false, 0);
     let mut first = true;
+    let mut told_missing = false;
     loop {
         let mut file = match File::open(&path) {
             Ok(f) => f,
-            Err(_) => {
+            Err(e) => {
+                // Like `tail -F`: say once why nothing shows, then wait for the file.
+                if !told_missing {
+                    told_missing = true;
+                    let notice = format!("cannot open `{}` ({e}); waiting for it", path.display());
+                    if tx.send(Input::Notice(notice)).is_err() {
+                        return;
+                    }
+                }
                 thread::sleep(Duration::from_millis(POLL_MS));
                 first = false;
                 continue;
             }
         };
+        told_missing = false;
         let identity = |f: &File| f.metadata().ok().map(|m| file_identity(&m));
         let id = identity(&file);
         if first && !from_start {

@@ -171,3 +171,30 @@ fn sigterm_stops_cleanly_with_a_final_summary() {
     );
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn a_missing_followed_file_is_told_once_and_waited_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("not-yet.log");
+    let out = Command::new(bin())
+        .args([
+            "monitor",
+            "--interval",
+            "1",
+            "--max-iterations",
+            "2",
+            "--file",
+        ])
+        .arg(&log)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert_eq!(
+        text.matches("cannot open").count(),
+        1,
+        "one notice while waiting: {text}"
+    );
+    assert!(text.contains("not-yet.log"), "{text}");
+    assert!(text.contains("waiting for it"), "{text}");
+}
