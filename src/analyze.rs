@@ -4,7 +4,7 @@
 //! built once at the end and rendered; `--events` is written as events pass.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
@@ -21,7 +21,6 @@ use crate::report::{ContainerReport, InputInfo, Report, ReportInputs};
 use crate::settings;
 use crate::source::engine::{self, EngineOptions};
 use crate::source::saved::{read_line_bounded, SavedLogParser, SavedOptions};
-use crate::source::select::{self, ProjectInputs};
 use crate::source::SourceStats;
 use crate::source::MAX_LINE_BYTES;
 use crate::state::assess;
@@ -62,10 +61,10 @@ pub fn collect<'a>(
             let f = File::open(p).with_context(|| format!("cannot open `{}`", p.display()))?;
             Input::Saved(Box::new(f), "file", Some(p.display().to_string()))
         }
-        None if !engine.selects_engine() && stdin_has_data() => {
+        None if !engine.selects_engine() && settings::stdin_has_data() => {
             Input::Saved(Box::new(io::stdin().lock()), "stdin", None)
         }
-        None => Input::Engine(engine_options(engine)?),
+        None => Input::Engine(settings::engine_options(engine)?),
     };
     let joining = settings::joining(input.multiline);
     let mut stages = Stages::new(classifier, opts);
@@ -220,55 +219,6 @@ enum Input {
     Saved(Box<dyn Read>, &'static str, Option<String>),
     /// The Docker Engine.
     Engine(EngineOptions),
-}
-
-/// True when stdin is a pipe or a regular file (saved logs piped in); false for a terminal,
-/// `/dev/null`, a socket or a closed stdin, which mean "read the engine".
-pub(crate) fn stdin_has_data() -> bool {
-    use std::os::fd::AsFd as _;
-    use std::os::unix::fs::FileTypeExt as _;
-    let stdin = io::stdin();
-    if stdin.is_terminal() {
-        return false;
-    }
-    let Ok(fd) = stdin.as_fd().try_clone_to_owned() else {
-        return false;
-    };
-    match File::from(fd).metadata() {
-        Ok(m) => m.file_type().is_fifo() || m.file_type().is_file(),
-        Err(_) => false,
-    }
-}
-
-/// Resolves the engine flags and the environment into what to read.
-pub(crate) fn engine_options(a: &EngineArgs) -> Result<EngineOptions> {
-    let cwd = std::env::current_dir().context("cannot read the working directory")?;
-    let project = select::project_name(&ProjectInputs {
-        flag: a.project_name.clone(),
-        env: std::env::var("COMPOSE_PROJECT_NAME")
-            .ok()
-            .filter(|v| !v.is_empty()),
-        files: a.compose_file.clone(),
-        directory: a.project_directory.clone(),
-        cwd,
-    })?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    let time = |flag: &str, v: &Option<String>| -> Result<Option<i64>> {
-        v.as_deref()
-            .map(|s| select::parse_time_arg(s, now).map_err(|e| anyhow::anyhow!("{flag}: {e}")))
-            .transpose()
-    };
-    Ok(EngineOptions {
-        host: a.host.clone().filter(|h| !h.is_empty()),
-        project,
-        services: a.services.clone(),
-        since: time("--since", &a.since)?,
-        until: time("--until", &a.until)?,
-        tail: a.tail,
-        include_oneoff: a.include_oneoff,
-    })
 }
 
 /// Reads saved logs through the pipeline; returns the source's counts and services.

@@ -98,10 +98,10 @@ pub fn run(args: &MonitorArgs) -> Result<ExitStatus> {
     let color = crate::settings::use_color(args.color, false);
     let (tx, rx) = mpsc::sync_channel(CHANNEL_LINES);
     let use_engine =
-        target.is_none() && (args.engine.selects_engine() || !crate::analyze::stdin_has_data());
+        target.is_none() && (args.engine.selects_engine() || !crate::settings::stdin_has_data());
     let name = match &target {
         None if use_engine => {
-            let opts = crate::analyze::engine_options(&args.engine)?;
+            let opts = crate::settings::engine_options(&args.engine)?;
             let backlog_from = match opts.since {
                 Some(s) => s.saturating_mul(1_000_000_000),
                 None => chrono::Utc::now().timestamp_nanos_opt().unwrap_or(i64::MAX),
