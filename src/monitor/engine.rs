@@ -611,25 +611,10 @@ async fn follow(
         let mut splitter = FrameSplitter::new();
         let mut lines: Vec<EngineLine> = Vec::new();
         while let Some(item) = stream.next().await {
-            match item {
-                Ok(bollard::container::LogOutput::StdOut { message }) => {
-                    splitter.push(Stream::Stdout, &message, &mut |l| {
-                        keep(&mut dedupe, &service, &mut lines, l);
-                    });
-                }
-                Ok(bollard::container::LogOutput::StdErr { message }) => {
-                    splitter.push(Stream::Stderr, &message, &mut |l| {
-                        keep(&mut dedupe, &service, &mut lines, l);
-                    });
-                }
-                Ok(bollard::container::LogOutput::Console { message }) => {
-                    splitter.push_tty(&message, &mut |l| {
-                        keep(&mut dedupe, &service, &mut lines, l);
-                    });
-                }
-                Ok(bollard::container::LogOutput::StdIn { .. }) => {}
-                Err(_) => break,
-            }
+            let Ok(output) = item else { break };
+            splitter.push_output(&output, &mut |l| {
+                keep(&mut dedupe, &service, &mut lines, l);
+            });
             for l in lines.drain(..) {
                 if !send(&tx, Input::Engine(l)) {
                     return;

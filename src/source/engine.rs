@@ -510,16 +510,10 @@ async fn read_logs(
             }
             Ok(Some(Ok(o))) => o,
         };
-        match &item {
-            LogOutput::StdOut { message } => {
-                splitter.push(Stream::Stdout, message, &mut |l| batch.push(l));
-            }
-            LogOutput::StdErr { message } => {
-                splitter.push(Stream::Stderr, message, &mut |l| batch.push(l));
-            }
-            LogOutput::Console { message } => splitter.push_tty(message, &mut |l| batch.push(l)),
-            LogOutput::StdIn { .. } => continue,
+        if matches!(item, LogOutput::StdIn { .. }) {
+            continue;
         }
+        splitter.push_output(&item, &mut |l| batch.push(l));
         if batch.full()
             && tx
                 .send(Msg::Lines(std::mem::take(&mut batch)))

@@ -10,6 +10,8 @@
 //! inner timestamps are cut out ([`FrameSplitter::push_tty`]). CRLF (TTY output) is stripped.
 //! The splitter is a plain state machine, one per container, tested without an engine.
 
+use bollard::container::LogOutput;
+
 use super::timestamp::parse_rfc3339_prefix;
 use super::{SourceStats, MAX_LINE_BYTES};
 use crate::record::{Stream, Timestamp};
@@ -66,6 +68,17 @@ impl FrameSplitter {
     /// Counts so far.
     pub fn stats(&self) -> SourceStats {
         self.stats
+    }
+
+    /// Takes one item of bollard's log stream (a stdout or stderr frame, or a TTY chunk; stdin
+    /// carries nothing); calls `emit` for each line it completes.
+    pub fn push_output(&mut self, output: &LogOutput, emit: &mut dyn FnMut(Line<'_>)) {
+        match output {
+            LogOutput::StdOut { message } => self.push(Stream::Stdout, message, emit),
+            LogOutput::StdErr { message } => self.push(Stream::Stderr, message, emit),
+            LogOutput::Console { message } => self.push_tty(message, emit),
+            LogOutput::StdIn { .. } => {}
+        }
     }
 
     /// Takes one payload of `stream`; calls `emit` for each line it completes.
