@@ -99,24 +99,24 @@ def evaluate(binary, log_path, truth_path, verbose):
 
     members_of_shape = collections.defaultdict(set)
     members_of_group = collections.defaultdict(set)
+    groups_of_shape = collections.defaultdict(set)
+    shapes_of_group = collections.defaultdict(set)
     for first, shp, group, _ in scored:
         members_of_shape[shp].add(first)
         members_of_group[group].add(first)
+        groups_of_shape[shp].add(group)
+        shapes_of_group[group].add(shp)
     correct = sum(1 for first, shp, group, _ in scored
                   if members_of_shape[shp] == members_of_group[group])
 
-    splits = {s: m for s, m in members_of_shape.items()
-              if len({g for f, sh, g, _ in scored if sh == s}) > 1}
-    merges = {g: m for g, m in members_of_group.items()
-              if len({sh for f, sh, gg, _ in scored if gg == g}) > 1}
+    splits = {s: g for s, g in groups_of_shape.items() if len(g) > 1}
+    merges = {g: s for g, s in shapes_of_group.items() if len(s) > 1}
     if verbose:
-        for s in splits:
-            groups = sorted({g for f, sh, g, _ in scored if sh == s})
+        for s, groups in splits.items():
             print(f"  split  {s[:110]!r} -> {len(groups)} groups")
-        for g in merges:
-            shapes = sorted({sh for f, sh, gg, _ in scored if gg == g})
+        for g, shapes in merges.items():
             print(f"  merged group {g}:")
-            for s in shapes:
+            for s in sorted(shapes):
                 print(f"      {s[:110]!r}")
     return {
         "scored": len(scored), "correct": correct, "unmatched": unmatched,
