@@ -12,6 +12,10 @@
 //! own output changes nothing.
 
 /// Masks `text` into `out` (cleared first), stopping after `max` input bytes.
+///
+/// Most bytes are letters and spaces that stay as they are, so the loop only stops at the bytes
+/// that can start something to mask (an `=`, or a digit or `.:/@+`, which no plain word holds)
+/// and judges the token around it; what lies between is copied in one piece.
 pub fn mask_into(text: &[u8], out: &mut String, max: usize) {
     out.clear();
     let text = &text[..text.len().min(max)];
@@ -31,49 +35,69 @@ pub fn mask_into(text: &[u8], out: &mut String, max: usize) {
         out.push_str(placeholder);
         kept = b;
     };
+    // Tokens start no earlier than `resume`: where the last judged token or value ended.
+    let mut resume = 0;
     let mut i = 0;
     while i < text.len() {
         let b = text[i];
+        if TOKEN_BYTES[usize::from(b)] & STOP == 0 {
+            i += 1;
+            continue;
+        }
         if b == b'=' {
             i += 1;
             if let Some((placeholder, end)) = after_equals(text, i) {
                 replace(out, i, placeholder, end);
                 i = end;
             }
+            resume = i;
             continue;
         }
-        if !is_token_byte(b) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        // Plain words (letters, `_`, `-`) are kept without further judgement.
-        let mut class = PLAIN;
-        while let Some(&c) = text.get(i) {
-            let k = TOKEN_BYTES[usize::from(c)];
-            if k == NOT_TOKEN {
+        // A digit or `.:/@+` inside a token: judge the whole token, learning its shape on the way.
+        let mut start = i;
+        let mut s = 0;
+        while start > resume {
+            let k = shape::of_byte(text[start - 1]);
+            if k == 0 {
                 break;
             }
-            class |= k;
-            i += 1;
+            s |= k;
+            start -= 1;
         }
-        if class == PLAIN {
-            continue;
+        let mut tok_end = i;
+        while let Some(&c) = text.get(tok_end) {
+            let k = shape::of_byte(c);
+            if k == 0 {
+                break;
+            }
+            s |= k;
+            tok_end += 1;
         }
+        i = tok_end;
         // A URL is judged on the whole word, past the token's end.
-        if let Some(end) = url_end(text, start, i) {
+        let url = if s & shape::COLON != 0 && s & shape::SLASH != 0 {
+            url_end(text, start, tok_end)
+        } else {
+            None
+        };
+        if let Some(end) = url {
             replace(out, start, "<url>", end);
             i = end;
-            continue;
+        } else {
+            let tok = &text[start..tok_end];
+            let mut end = tok.len();
+            while end > 0 && matches!(tok[end - 1], b'.' | b':' | b'-' | b'/' | b'@' | b'+') {
+                end -= 1;
+            }
+            let tok = &tok[..end];
+            if end < tok_end - start {
+                s = shape::of(tok);
+            }
+            if let Some(k) = kind(tok, s) {
+                replace(out, start, k, start + end);
+            }
         }
-        let tok = &text[start..i];
-        let mut end = tok.len();
-        while end > 0 && matches!(tok[end - 1], b'.' | b':' | b'-' | b'/' | b'@' | b'+') {
-            end -= 1;
-        }
-        if let Some(k) = kind(&tok[..end]) {
-            replace(out, start, k, start + end);
-        }
+        resume = i;
     }
     push(out, kept, text.len());
 }
@@ -130,22 +154,25 @@ fn push_lossy(out: &mut String, bytes: &[u8]) {
     }
 }
 
-const NOT_TOKEN: u8 = 0;
-const PLAIN: u8 = 1;
-const OTHER: u8 = 3;
+/// The byte can be part of a token: alphanumerics and `_-.:/@+`.
+const TOKEN: u8 = 1;
+/// The byte makes [`mask_into`] stop and look: `=`, or a token byte no plain word holds.
+const STOP: u8 = 2;
 
-/// Per byte: not in tokens, in plain words (letters, `_`, `-`), or other token bytes.
+/// Per byte: [`TOKEN`] and [`STOP`] flags.
 const fn token_table() -> [u8; 256] {
-    let mut t = [NOT_TOKEN; 256];
+    let mut t = [0; 256];
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
         t[b] = if c.is_ascii_alphabetic() || c == b'_' || c == b'-' {
-            PLAIN
+            TOKEN
         } else if c.is_ascii_digit() || matches!(c, b'.' | b':' | b'/' | b'@' | b'+') {
-            OTHER
+            TOKEN | STOP
+        } else if c == b'=' {
+            STOP
         } else {
-            NOT_TOKEN
+            0
         };
         b += 1;
     }
@@ -155,38 +182,104 @@ const fn token_table() -> [u8; 256] {
 static TOKEN_BYTES: [u8; 256] = token_table();
 
 fn is_token_byte(b: u8) -> bool {
-    TOKEN_BYTES[usize::from(b)] != NOT_TOKEN
+    TOKEN_BYTES[usize::from(b)] & TOKEN != 0
 }
 
-/// The placeholder for a token, or `None` to keep it.
-fn kind(tok: &[u8]) -> Option<&'static str> {
-    if tok.is_empty() {
-        return None;
+/// What kinds of bytes a token holds, one bit per kind: the cheap test that rules a kind out
+/// before its exact check runs.
+mod shape {
+    pub const DIGIT: u16 = 1;
+    /// `a-f`, `A-F`.
+    pub const HEX_LETTER: u16 = 1 << 1;
+    /// Any other letter.
+    pub const LETTER: u16 = 1 << 2;
+    pub const DOT: u16 = 1 << 3;
+    pub const COLON: u16 = 1 << 4;
+    pub const DASH: u16 = 1 << 5;
+    pub const SLASH: u16 = 1 << 6;
+    pub const AT: u16 = 1 << 7;
+    pub const PLUS: u16 = 1 << 8;
+    pub const UNDERSCORE: u16 = 1 << 9;
+
+    const fn table() -> [u16; 256] {
+        let mut t = [0; 256];
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            t[b] = match c {
+                b'0'..=b'9' => DIGIT,
+                b'a'..=b'f' | b'A'..=b'F' => HEX_LETTER,
+                b'g'..=b'z' | b'G'..=b'Z' => LETTER,
+                b'.' => DOT,
+                b':' => COLON,
+                b'-' => DASH,
+                b'/' => SLASH,
+                b'@' => AT,
+                b'+' => PLUS,
+                b'_' => UNDERSCORE,
+                _ => 0,
+            };
+            b += 1;
+        }
+        t
     }
-    if tok.contains(&b'@') && is_email(tok) {
+
+    static BYTES: [u16; 256] = table();
+
+    /// The kind of byte `b` is: 0 for a byte that is not part of tokens.
+    pub fn of_byte(b: u8) -> u16 {
+        BYTES[usize::from(b)]
+    }
+
+    /// The kinds of bytes in `t`.
+    pub fn of(t: &[u8]) -> u16 {
+        t.iter().fold(0, |acc, &b| acc | BYTES[usize::from(b)])
+    }
+
+    /// Whether `s` holds only kinds in `allowed`.
+    pub fn only(s: u16, allowed: u16) -> bool {
+        s & !allowed == 0
+    }
+}
+
+/// The placeholder for a token of shape `s` (the kinds of its bytes), or `None` to keep it.
+///
+/// The kinds are tried in a fixed order; each exact check runs only when the token's [`shape`]
+/// allows it.
+fn kind(tok: &[u8], s: u16) -> Option<&'static str> {
+    use shape::{only, COLON, DASH, DIGIT, DOT, HEX_LETTER, SLASH};
+    let first = *tok.first()?;
+    let body = match first {
+        b'-' | b'+' => &tok[1..],
+        _ => tok,
+    };
+    // The sign's own kind counts only when it appears again.
+    let body_shape = if body.len() < tok.len() {
+        shape::of(body)
+    } else {
+        s
+    };
+    if s & shape::AT != 0 && is_email(tok) {
         return Some("<email>");
     }
-    if is_path(tok) {
+    if matches!(first, b'/' | b'.' | b'~') && is_path(tok) {
         return Some("<path>");
     }
-    let has_digit = tok.iter().any(u8::is_ascii_digit);
-    if !has_digit {
-        return is_host(tok).then_some("<host>");
+    if s & DIGIT == 0 {
+        return (s & DOT != 0 && is_host(tok)).then_some("<host>");
     }
-    let body = tok
-        .strip_prefix(b"-")
-        .or(tok.strip_prefix(b"+"))
-        .unwrap_or(tok);
-    if is_number(body) {
+    if only(body_shape, DIGIT | DOT) && is_number(body) {
         return Some("<num>");
     }
-    if is_uuid(tok) {
+    if tok.len() == 36 && is_uuid(tok) {
         return Some("<uuid>");
     }
-    if is_ipv4(tok) || is_ipv6(tok) {
+    if (only(s, DIGIT | DOT | COLON | SLASH) && is_ipv4(tok))
+        || (s & COLON != 0 && only(s, DIGIT | HEX_LETTER | COLON) && is_ipv6(tok))
+    {
         return Some("<ip>");
     }
-    if tok.len() >= 8 && tok.iter().all(u8::is_ascii_hexdigit) {
+    if tok.len() >= 8 && only(s, DIGIT | HEX_LETTER) {
         return Some("<hex>");
     }
     if tok.len() > 2
@@ -195,18 +288,20 @@ fn kind(tok: &[u8]) -> Option<&'static str> {
     {
         return Some("<hex>");
     }
-    if is_date(tok) {
+    if s & (DASH | SLASH) != 0 && is_date(tok) {
         return Some("<date>");
     }
-    if is_time(tok) {
+    if s & COLON != 0 && only(s, DIGIT | COLON | DOT) && is_time(tok) {
         return Some("<time>");
     }
-    if let Some(unit) = unit_after_number(body) {
-        if is_duration_unit(unit) {
-            return Some("<dur>");
-        }
-        if is_size_unit(unit) {
-            return Some("<size>");
+    if body.first().is_some_and(u8::is_ascii_digit) {
+        if let Some(unit) = unit_after_number(body) {
+            if is_duration_unit(unit) {
+                return Some("<dur>");
+            }
+            if is_size_unit(unit) {
+                return Some("<size>");
+            }
         }
     }
     Some("<*>")
@@ -432,6 +527,20 @@ mod tests {
         assert_eq!(m("user=\"bob smith\" ok=true"), "user=<str> ok=<bool>");
         assert_eq!(m("done."), "done.");
         assert_eq!(m("blk_-123 item7"), "<*> <*>");
+    }
+
+    #[test]
+    fn signs_and_trailing_punctuation_do_not_change_the_kind() {
+        assert_eq!(
+            m("moved -3 then +5ms, -0x1f"),
+            "moved <num> then <dur>, <*>"
+        );
+        assert_eq!(m("at 1.2.3.4: refused."), "at <ip>: refused.");
+        assert_eq!(m("mail a@b.com. now"), "mail <email>. now");
+        assert_eq!(m("see /a/b: gone"), "see <path>: gone");
+        assert_eq!(m("LOG: db.example.com. ok"), "LOG: <host>. ok");
+        assert_eq!(m("(see http://x.io/a)."), "(see <url>).");
+        assert_eq!(m("v=1.2.3-rc1 w=abc+1"), "v=<*> w=<*>");
     }
 
     #[test]

@@ -89,7 +89,9 @@ pub(super) fn is_numbered_frame(line: &[u8]) -> bool {
 /// `/app/x.py:321: UserWarning: …`: Python's `warnings` module output.
 pub(super) fn is_python_warning(line: &[u8]) -> bool {
     let head = &line[..line.len().min(level::SCAN_BYTES)];
-    let Some(at) = head.windows(b".py:".len()).position(|w| w == b".py:") else {
+    static PY: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b".py:"));
+    let Some(at) = PY.find(head) else {
         return false;
     };
     let rest = &head[at + 4..];
@@ -308,6 +310,9 @@ pub(super) fn is_go_frame(t: &[u8]) -> bool {
 
 /// `/app/index.js:12` or `node:internal/modules/cjs/loader:1080`: Node's code frame header.
 pub(super) fn is_node_code_frame(line: &[u8]) -> bool {
+    if !line.last().is_some_and(u8::is_ascii_digit) {
+        return false;
+    }
     let (path, num) = match line.iter().rposition(|&b| b == b':') {
         Some(i) => (&line[..i], &line[i + 1..]),
         None => return false,

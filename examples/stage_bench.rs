@@ -1,0 +1,83 @@
+//! Times each per-event stage alone on a saved Compose log, one line per event:
+//! `cargo run --release --example stage_bench -- FILE`.
+//!
+//! A tool for tuning the hot path, not a benchmark of record (that is benches/compare.sh).
+//! Classification runs twice: the first pass pays for building the lazy DFA's states, the
+//! second shows the warm speed.
+#![allow(clippy::print_stdout)]
+use std::time::Instant;
+
+use logsift::classify::{Classification, Classifier, PackSet, Scratch};
+use logsift::group::{mask, Grouper};
+use logsift::multiline::Event;
+use logsift::record::Stream;
+
+fn main() {
+    let path = std::env::args().nth(1).expect("usage: stage_bench FILE");
+    let data = std::fs::read(&path).expect("read");
+    let lines: Vec<&[u8]> = data
+        .split(|&b| b == b'\n')
+        .map(|l| match memchr::memmem::find(l, b" | ") {
+            Some(p) => &l[p + 3..],
+            None => l,
+        })
+        .collect();
+    let bytes: usize = lines.iter().map(|l| l.len()).sum();
+    let report = |name: &str, t: Instant| {
+        let s = t.elapsed().as_secs_f64();
+        println!(
+            "{name:<22} {:>8.3} s {:>9.0} klines/s {:>7.2} ns/byte",
+            s,
+            lines.len() as f64 / s / 1e3,
+            s * 1e9 / bytes as f64
+        );
+    };
+    let t = Instant::now();
+    let classifier = Classifier::new(&PackSet::embedded().expect("packs")).expect("compile");
+    report("compile", t);
+    let mut scratch = Scratch::default();
+    let mut classes: Vec<Classification> = Vec::with_capacity(lines.len());
+    for pass in 1..=2 {
+        classes.clear();
+        let t = Instant::now();
+        for l in &lines {
+            classes.push(classifier.classify(l, &mut scratch));
+        }
+        report(&format!("classify pass {pass}"), t);
+    }
+    let matched = classes
+        .iter()
+        .filter(|c| c.rule.is_some() || c.ignored_by.is_some())
+        .count();
+    println!("events matching a rule: {matched}");
+    let t = Instant::now();
+    let mut n = 0usize;
+    for l in &lines {
+        n += usize::from(logsift::classify::level::detect(l).is_some());
+    }
+    report("level::detect", t);
+    let mut out = String::new();
+    let t = Instant::now();
+    for l in &lines {
+        mask::mask_into(l, &mut out, 1024);
+        n += out.len();
+    }
+    report("mask_into", t);
+    let mut grouper = Grouper::new(10_000);
+    let t = Instant::now();
+    for (i, (l, c)) in lines.iter().zip(&classes).enumerate() {
+        let ev = Event {
+            service: 0,
+            stream: Stream::Stdout,
+            first_line: i as u64 + 1,
+            last_line: i as u64 + 1,
+            first_ts: None,
+            lines: 1,
+            text: l,
+            truncated: false,
+        };
+        grouper.observe(&ev, c);
+    }
+    report("grouper.observe", t);
+    println!("({} lines, {} bytes, {n})", lines.len(), bytes);
+}
