@@ -9,6 +9,7 @@
 #
 #   bash benches/engine.sh                     # 1M lines, 3 timed runs of each command
 #   LINES=200000 RUNS=1 bash benches/engine.sh
+#   KEEP=1 bash benches/engine.sh              # leave the project up (to profile), print how to remove it
 #
 # Goals (issue 5): logsift <= 1.3x `docker logs` wall time, faster than docker-compose, peak
 # RSS <= 40 MiB. The commands run round-robin so that load from elsewhere hits them alike.
@@ -28,6 +29,10 @@ command -v docker-compose >/dev/null || { echo "engine.sh: needs docker-compose"
 tmp="$(mktemp -d)"
 compose() { docker-compose -p "$project" -f "$tmp/docker-compose.yml" "$@"; }
 cleanup() {
+  if [[ ${KEEP:-0} == 1 ]]; then
+    echo "kept: docker-compose -p $project -f $tmp/docker-compose.yml down -v -t 0; docker rmi $image"
+    return
+  fi
   compose down -v -t 0 >/dev/null 2>&1 || true
   docker rmi -f "$image" >/dev/null 2>&1 || true
   rm -rf "$tmp"

@@ -51,8 +51,6 @@ const BATCH_LINES: usize = 2048;
 const BATCH_BYTES: usize = 512 * 1024;
 /// Batches in flight per container.
 const CHANNEL_BATCHES: usize = 4;
-/// How long a log task waits for more output when the socket is empty.
-const READ_PAUSE: Duration = Duration::from_millis(2);
 
 /// What to read.
 #[derive(Debug, Clone, Default)]
@@ -486,12 +484,10 @@ async fn read_logs(
     loop {
         let next = match next_buffered(&mut stream).await {
             Some(next) => Ok(next),
-            None => {
-                // Nothing buffered: let the engine's output pile up in the socket for a moment,
-                // so the next read takes many lines at once instead of waking up for each one.
-                tokio::time::sleep(READ_PAUSE).await;
-                tokio::time::timeout(IDLE_TIMEOUT, stream.next()).await
-            }
+            // Nothing buffered: wait for the socket. Pausing here first to let output pile up
+            // (tried: 0.5, 2 and 5 ms) costs wall time, as the engine stops writing once the
+            // socket's buffer is full: 1M lines took 6.3, 7.7 and 14 s against 6.1 s without.
+            None => tokio::time::timeout(IDLE_TIMEOUT, stream.next()).await,
         };
         let item = match next {
             Err(_) => {
