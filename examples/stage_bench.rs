@@ -63,6 +63,12 @@ fn main() {
         n += out.len();
     }
     report("mask_into", t);
+    let mut keys = std::collections::HashSet::new();
+    for l in &lines {
+        mask::mask_into(l, &mut out, 1024);
+        keys.insert(out.clone());
+    }
+    println!("distinct masked lines: {}", keys.len());
     let mut grouper = Grouper::new(10_000);
     let t = Instant::now();
     for (i, (l, c)) in lines.iter().zip(&classes).enumerate() {

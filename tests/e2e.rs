@@ -11,14 +11,13 @@
 
 mod support;
 
-use std::path::PathBuf;
-use std::process::{Command as Proc, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command as Proc, Stdio};
+use std::time::Duration;
 
 use assert_cmd::Command;
 use serde_json::Value;
 
-use support::{engine_ready, run, BUSYBOX};
+use support::{engine_ready, run};
 
 const COMPOSE: &str = r#"version: "2.4"
 services:
@@ -79,83 +78,32 @@ services:
     command: ["sh", "-c", "echo 'ERROR from a tty'; echo 'tty ready'; sleep 3600"]
 "#;
 
-/// A Compose project up for one test; taken down on drop.
-struct Project {
-    name: String,
-    image: String,
-    file: PathBuf,
-    _dir: tempfile::TempDir,
+/// The test project, up: [`support::Project`] (taken down on drop) and what this suite asks of it.
+struct Project(support::Project);
+
+impl std::ops::Deref for Project {
+    type Target = support::Project;
+
+    fn deref(&self) -> &support::Project {
+        &self.0
+    }
 }
 
 impl Project {
     fn up(tag: &str) -> Project {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
-        let name = format!("logsifte2e{tag}{}x{nanos}", std::process::id());
-        let image = format!("logsift-e2e-busybox:{name}");
-        let dir = tempfile::tempdir().unwrap();
-        let ctx = dir.path().join("ctx");
-        std::fs::create_dir_all(ctx.join("bin")).unwrap();
-        std::fs::copy(BUSYBOX, ctx.join("bin/busybox")).unwrap();
-        std::os::unix::fs::symlink("busybox", ctx.join("bin/sh")).unwrap();
-        std::fs::write(
-            ctx.join("Dockerfile"),
-            "FROM scratch\nCOPY bin /bin\nENV PATH=/bin\n",
-        )
-        .unwrap();
-        let file = dir.path().join("docker-compose.yml");
-        std::fs::write(&file, COMPOSE.replace("IMAGE", &image)).unwrap();
-        let p = Project {
-            name,
-            image,
-            file,
-            _dir: dir,
-        };
-        let built = run(&[
-            "docker",
-            "build",
-            "-q",
-            "-t",
-            &p.image,
-            ctx.to_str().unwrap(),
-        ])
-        .unwrap();
-        assert!(
-            built.status.success(),
-            "docker build: {}",
-            String::from_utf8_lossy(&built.stderr)
-        );
-        let up = p.compose(&["up", "-d"]);
-        assert!(
-            up.status.success(),
-            "docker-compose up: {}",
-            String::from_utf8_lossy(&up.stderr)
-        );
-        p
-    }
-
-    fn compose(&self, args: &[&str]) -> Output {
-        let mut all = vec![
-            "docker-compose",
-            "-p",
-            &self.name,
-            "-f",
-            self.file.to_str().unwrap(),
-        ];
-        all.extend_from_slice(args);
-        run(&all).unwrap()
+        let p = support::Project::new(&format!("e2e{tag}"), COMPOSE);
+        p.compose(&["up", "-d"]);
+        Project(p)
     }
 
     /// Waits (bounded) until every service printed its last line and errout is unhealthy.
     fn wait_ready(&self) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
+        self.wait("containers ready (see the logs above)", 60, || {
             let logs = self.compose(&["logs", "--no-color"]);
             let text = String::from_utf8_lossy(&logs.stdout).into_owned();
             let health = self.inspect("errout", "{{.State.Health.Status}}");
-            let oom = self.inspect("oom", "{{.State.Status}}");
+            // The engine may record the OOM kill a moment after the exit: wait for both.
+            let oom = self.inspect("oom", "{{.State.Status}} {{.State.OOMKilled}}");
             let restarts: u32 = self
                 .inspect("loop", "{{.RestartCount}}")
                 .parse()
@@ -170,17 +118,13 @@ impl Project {
             .iter()
             .all(|m| text.contains(m))
                 && health == "unhealthy"
-                && oom == "exited"
+                && oom == "exited true"
                 && restarts >= 3;
-            if ready {
-                return;
+            if !ready {
+                eprintln!("not ready yet (health {health:?}, oom {oom:?}, restarts {restarts})");
             }
-            assert!(
-                Instant::now() < deadline,
-                "containers not ready within 60 s (health {health:?}):\n{text}"
-            );
-            std::thread::sleep(Duration::from_millis(250));
-        }
+            ready
+        });
     }
 
     fn inspect(&self, service: &str, format: &str) -> String {
@@ -189,7 +133,7 @@ impl Project {
             "inspect",
             "-f",
             format,
-            &format!("{}_{service}_1", self.name),
+            &self.container(service, 1),
         ])
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_default()
@@ -245,29 +189,6 @@ impl Project {
             out.status.code().unwrap_or(-1),
             String::from_utf8_lossy(&raw).into_owned(),
         )
-    }
-}
-
-impl Drop for Project {
-    fn drop(&mut self) {
-        let _ = self.compose(&["down", "-v", "-t", "0"]);
-        // One-off `run` containers, whatever `down` did with them.
-        if let Some(o) = run(&[
-            "docker",
-            "ps",
-            "-aq",
-            "--filter",
-            &format!("label=com.docker.compose.project={}", self.name),
-        ]) {
-            let ids = String::from_utf8_lossy(&o.stdout).into_owned();
-            let ids: Vec<&str> = ids.split_whitespace().collect();
-            if !ids.is_empty() {
-                let mut args = vec!["docker", "rm", "-f", "-v"];
-                args.extend(ids);
-                let _ = run(&args);
-            }
-        }
-        let _ = run(&["docker", "rmi", "-f", &self.image]);
     }
 }
 
