@@ -13,7 +13,8 @@
 //!
 //! Lifecycle lines (OOM kill, exit code, unhealthy with the probe's output, recovered, restarted,
 //! crash loop) are decided by [`Tracker`], a plain state machine over event actions, tested
-//! without an engine. Losing the engine sends one notice and reconnects with backoff.
+//! without an engine. An engine not reachable at start is an error (one line, exit 2, as for
+//! `analyze`); losing it later sends one notice and reconnects with backoff.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::mpsc::{SyncSender, TrySendError};
@@ -308,6 +309,11 @@ async fn supervise(opts: FollowOptions, tx: SyncSender<Input>) {
     loop {
         let docker = match connect(&opts.host).await {
             Ok(d) => d,
+            Err(e) if first => {
+                // Never reached: like `analyze`, one line and exit 2 rather than a silent wait.
+                let _ = tx.send(Input::Failed(format!("{e:#}")));
+                return;
+            }
             Err(e) => {
                 if !lost {
                     lost = true;
@@ -341,6 +347,10 @@ async fn supervise(opts: FollowOptions, tx: SyncSender<Input>) {
         ));
         let listed = match list(&docker, &opts).await {
             Ok(l) => l,
+            Err(e) if first => {
+                let _ = tx.send(Input::Failed(format!("{e:#}")));
+                return;
+            }
             Err(e) => {
                 if !lost {
                     lost = true;

@@ -198,3 +198,24 @@ fn a_missing_followed_file_is_told_once_and_waited_for() {
     assert!(text.contains("not-yet.log"), "{text}");
     assert!(text.contains("waiting for it"), "{text}");
 }
+
+#[test]
+fn an_engine_unreachable_at_start_is_one_line_and_exit_2() {
+    let out = logsift()
+        .args([
+            "monitor",
+            "-p",
+            "x",
+            "--host",
+            "unix:///nonexistent/docker.sock",
+            "--interval",
+            "1",
+        ])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("Docker Engine"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
