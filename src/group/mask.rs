@@ -17,22 +17,50 @@
 /// that can start something to mask (an `=`, or a digit or `.:/@+`, which no plain word holds)
 /// and judges the token around it; what lies between is copied in one piece.
 pub fn mask_into(text: &[u8], out: &mut String, max: usize) {
-    out.clear();
     let text = &text[..text.len().min(max)];
-    // Valid UTF-8 is pushed by slicing (every cut is at an ASCII byte); otherwise lossily.
-    let valid = match std::str::from_utf8(text) {
-        Ok(s) => Some(s),
-        Err(e) => std::str::from_utf8(&text[..e.valid_up_to()]).ok(),
-    };
-    let push = |out: &mut String, a: usize, b: usize| match valid.and_then(|s| s.get(a..b)) {
-        Some(s) => out.push_str(s),
-        None => push_lossy(out, &text[a..b]),
-    };
+    // Built as bytes and checked once at the end: every cut is at an ASCII byte, so valid input
+    // gives valid output. Input that is not UTF-8 is masked again, lossily.
+    let mut bytes = std::mem::take(out).into_bytes();
+    bytes.clear();
+    mask_bytes(text, &mut bytes);
+    match String::from_utf8(bytes) {
+        Ok(s) => *out = s,
+        Err(e) => {
+            let mut bytes = e.into_bytes();
+            bytes.clear();
+            *out = String::from_utf8(bytes).unwrap_or_default();
+            mask_lossy(text, out);
+        }
+    }
+}
+
+/// [`mask_into`] for input that is not valid UTF-8: the kept parts are converted lossily.
+fn mask_lossy(text: &[u8], out: &mut String) {
+    mask_with(text, out, push_lossy, |out, p| out.push_str(p));
+}
+
+/// Masks `text` onto the end of `out` as bytes.
+fn mask_bytes(text: &[u8], out: &mut Vec<u8>) {
+    mask_with(
+        text,
+        out,
+        |out, seg| out.extend_from_slice(seg),
+        |out, p| out.extend_from_slice(p.as_bytes()),
+    );
+}
+
+/// The masking loop, writing kept bytes with `keep` and placeholders with `place`.
+fn mask_with<O>(
+    text: &[u8],
+    out: &mut O,
+    keep: impl Fn(&mut O, &[u8]),
+    place: impl Fn(&mut O, &str),
+) {
     // Bytes from `kept` on are copied only when a placeholder (or the end) comes.
     let mut kept = 0;
-    let mut replace = |out: &mut String, a: usize, placeholder: &str, b: usize| {
-        push(out, kept, a);
-        out.push_str(placeholder);
+    let mut replace = |out: &mut O, a: usize, placeholder: &str, b: usize| {
+        keep(out, &text[kept..a]);
+        place(out, placeholder);
         kept = b;
     };
     // Tokens start no earlier than `resume`: where the last judged token or value ended.
@@ -99,7 +127,7 @@ pub fn mask_into(text: &[u8], out: &mut String, max: usize) {
         }
         resume = i;
     }
-    push(out, kept, text.len());
+    keep(out, &text[kept..]);
 }
 
 /// After an `=`, at `i`: the placeholder for a quoted value or a boolean, and where it ends.
@@ -148,10 +176,7 @@ fn url_end(text: &[u8], start: usize, tok_end: usize) -> Option<usize> {
 }
 
 fn push_lossy(out: &mut String, bytes: &[u8]) {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => out.push_str(s),
-        Err(_) => out.push_str(&String::from_utf8_lossy(bytes)),
-    }
+    out.push_str(&String::from_utf8_lossy(bytes));
 }
 
 /// The byte can be part of a token: alphanumerics and `_-.:/@+`.
@@ -541,6 +566,15 @@ mod tests {
         assert_eq!(m("LOG: db.example.com. ok"), "LOG: <host>. ok");
         assert_eq!(m("(see http://x.io/a)."), "(see <url>).");
         assert_eq!(m("v=1.2.3-rc1 w=abc+1"), "v=<*> w=<*>");
+    }
+
+    #[test]
+    fn invalid_utf8_is_kept_lossily_and_still_masked() {
+        let mut out = String::from("left over");
+        mask_into(b"id 12\xff ok 0x1f \xc3", &mut out, usize::MAX);
+        assert_eq!(out, "id <num>\u{FFFD} ok <hex> \u{FFFD}");
+        mask_into("caf\u{e9} 12".as_bytes(), &mut out, usize::MAX);
+        assert_eq!(out, "caf\u{e9} <num>");
     }
 
     #[test]
