@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command: logsift side by side with the Python baseline, grep and rg on one generated corpus
-# (../shared/bench/run_bench.sh), then logsift with grouping on and off on the same corpus (what
-# grouping costs over classification alone), start-up time, and peak RSS at 1M and 10M lines.
+# (../shared/bench/run_bench.sh), then logsift with grouping on and off (LOGSIFT_GROUPING=off) on
+# the same corpus (what grouping costs over classification alone), start-up time, and peak RSS at
+# 1M and 10M lines.
 #
 #   bash benches/compare.sh              # 1M lines, 3 runs each (the baseline takes minutes)
 #   bash benches/compare.sh --lines 200000 --runs 1
@@ -32,14 +33,14 @@ fi
 echo
 echo "grouping on vs off, $lines lines, median of $runs:"
 python3 - "$bin" "$tmp/c.log" "$lines" "$runs" <<'PY'
-import statistics, subprocess, sys
+import os, statistics, subprocess, sys
 binary, corpus, lines, runs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 rows = {}
 for grouping in ["off", "on"]:
     times, rss = [], []
     for _ in range(runs):
         out = subprocess.run(["/usr/bin/time", "-f", "%e %U %M", binary, "analyze", "--file", corpus,
-                              "--fail-on", "never", "--grouping", grouping],
+                              "--fail-on", "never"], env={**os.environ, "LOGSIFT_GROUPING": grouping},
                              check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         wall, user, kib = out.stderr.strip().splitlines()[-1].split()
         times.append(float(user)); rss.append(int(kib))

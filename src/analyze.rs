@@ -146,7 +146,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitStatus> {
         max_groups: args.output.max_groups as usize,
         context: usize::from(args.output.context),
         show,
-        grouping: args.output.grouping,
+        grouping: settings::grouping()?,
     };
     let collected = collect(
         &args.input,

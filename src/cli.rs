@@ -256,19 +256,6 @@ pub struct OutputArgs {
     /// Lowest severity listed in the report's groups.
     #[arg(long, value_enum, default_value_t = ShowLevel::Warning)]
     pub show: ShowLevel,
-    /// Benchmarking only: `off` skips grouping (every event goes to the "other" group), so
-    /// `benches/compare.sh` can show what grouping costs over classification alone.
-    #[arg(long, value_enum, default_value_t = Grouping::On, hide = true)]
-    pub grouping: Grouping,
-}
-
-/// `--grouping` (hidden, for benchmarks).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Grouping {
-    /// Mine every event into a group.
-    On,
-    /// Skip grouping.
-    Off,
 }
 
 /// Shape of saved logs.

@@ -88,7 +88,7 @@ pub fn suggest(args: &SuggestArgs) -> Result<ExitStatus> {
         max_groups: 10_000,
         context: 0,
         show: Severity::Warning,
-        grouping: crate::cli::Grouping::On,
+        grouping: crate::pipeline::Grouping::On,
     };
     // Groups with at least one unclassified event that looks like a problem.
     let mut candidates = HashSet::new();

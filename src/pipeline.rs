@@ -5,10 +5,19 @@
 //! returns.
 
 use crate::classify::{Classification, Classifier, Scratch, Severity};
-use crate::cli::Grouping;
 use crate::group::{Grouper, Placement, OTHER_GROUP};
 use crate::multiline::Event;
 use crate::report::Tally;
+
+/// Whether events are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grouping {
+    /// Mine every event into a group.
+    On,
+    /// Skip grouping: every event goes to the "other" group. Only for measuring what grouping
+    /// costs over classification alone (`LOGSIFT_GROUPING=off`, see [`crate::settings::grouping`]).
+    Off,
+}
 
 /// Options of [`Stages`].
 #[derive(Debug, Clone, Copy)]

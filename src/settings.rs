@@ -10,6 +10,7 @@ use anyhow::{Context as _, Result};
 use crate::classify::Severity;
 use crate::cli::{ColorChoice, EngineArgs, FailOn, MultilineMode, ShowLevel};
 use crate::multiline::Joining;
+use crate::pipeline::Grouping;
 use crate::report::FailThreshold;
 use crate::source::engine::EngineOptions;
 use crate::source::select::{self, ProjectInputs};
@@ -50,6 +51,18 @@ pub fn use_color(c: ColorChoice, to_file: bool) -> bool {
         ColorChoice::Auto => {
             !to_file && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }
+    }
+}
+
+/// Whether `analyze` groups events: on, unless the environment says `LOGSIFT_GROUPING=off`.
+///
+/// A benchmark knob (`benches/compare.sh` shows what grouping costs over classification alone),
+/// kept out of the flags so that no `--help` or "did you mean" ever offers it.
+pub fn grouping() -> Result<Grouping> {
+    match std::env::var("LOGSIFT_GROUPING").as_deref() {
+        Err(_) | Ok("" | "on") => Ok(Grouping::On),
+        Ok("off") => Ok(Grouping::Off),
+        Ok(other) => anyhow::bail!("LOGSIFT_GROUPING={other}: expected `on` or `off`"),
     }
 }
 

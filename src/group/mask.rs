@@ -26,9 +26,7 @@ pub fn mask_into(text: &[u8], out: &mut String, max: usize) {
     match String::from_utf8(bytes) {
         Ok(s) => *out = s,
         Err(e) => {
-            let mut bytes = e.into_bytes();
-            bytes.clear();
-            *out = String::from_utf8(bytes).unwrap_or_default();
+            *out = String::with_capacity(e.as_bytes().len());
             mask_lossy(text, out);
         }
     }
@@ -68,7 +66,7 @@ fn mask_with<O>(
     let mut i = 0;
     while i < text.len() {
         let b = text[i];
-        if TOKEN_BYTES[usize::from(b)] & STOP == 0 {
+        if shape::of_byte(b) & shape::STOP == 0 {
             i += 1;
             continue;
         }
@@ -86,7 +84,7 @@ fn mask_with<O>(
         let mut s = 0;
         while start > resume {
             let k = shape::of_byte(text[start - 1]);
-            if k == 0 {
+            if !shape::in_token(k) {
                 break;
             }
             s |= k;
@@ -95,7 +93,7 @@ fn mask_with<O>(
         let mut tok_end = i;
         while let Some(&c) = text.get(tok_end) {
             let k = shape::of_byte(c);
-            if k == 0 {
+            if !shape::in_token(k) {
                 break;
             }
             s |= k;
@@ -179,35 +177,8 @@ fn push_lossy(out: &mut String, bytes: &[u8]) {
     out.push_str(&String::from_utf8_lossy(bytes));
 }
 
-/// The byte can be part of a token: alphanumerics and `_-.:/@+`.
-const TOKEN: u8 = 1;
-/// The byte makes [`mask_into`] stop and look: `=`, or a token byte no plain word holds.
-const STOP: u8 = 2;
-
-/// Per byte: [`TOKEN`] and [`STOP`] flags.
-const fn token_table() -> [u8; 256] {
-    let mut t = [0; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        t[b] = if c.is_ascii_alphabetic() || c == b'_' || c == b'-' {
-            TOKEN
-        } else if c.is_ascii_digit() || matches!(c, b'.' | b':' | b'/' | b'@' | b'+') {
-            TOKEN | STOP
-        } else if c == b'=' {
-            STOP
-        } else {
-            0
-        };
-        b += 1;
-    }
-    t
-}
-
-static TOKEN_BYTES: [u8; 256] = token_table();
-
 fn is_token_byte(b: u8) -> bool {
-    TOKEN_BYTES[usize::from(b)] & TOKEN != 0
+    shape::in_token(shape::of_byte(b))
 }
 
 /// What kinds of bytes a token holds, one bit per kind: the cheap test that rules a kind out
@@ -225,6 +196,10 @@ mod shape {
     pub const AT: u16 = 1 << 7;
     pub const PLUS: u16 = 1 << 8;
     pub const UNDERSCORE: u16 = 1 << 9;
+    /// `=`: not part of tokens (the only kind that is not), but where a value may start.
+    pub const EQUALS: u16 = 1 << 10;
+    /// The bytes [`super::mask_into`] stops at: `=`, and the token bytes no plain word holds.
+    pub const STOP: u16 = DIGIT | DOT | COLON | SLASH | AT | PLUS | EQUALS;
 
     const fn table() -> [u16; 256] {
         let mut t = [0; 256];
@@ -242,6 +217,7 @@ mod shape {
                 b'@' => AT,
                 b'+' => PLUS,
                 b'_' => UNDERSCORE,
+                b'=' => EQUALS,
                 _ => 0,
             };
             b += 1;
@@ -251,9 +227,15 @@ mod shape {
 
     static BYTES: [u16; 256] = table();
 
-    /// The kind of byte `b` is: 0 for a byte that is not part of tokens.
+    /// The kind of byte `b` is ([`EQUALS`] for `=`, 0 for the other bytes that are not part
+    /// of tokens).
     pub fn of_byte(b: u8) -> u16 {
         BYTES[usize::from(b)]
+    }
+
+    /// Whether a byte of kind `k` is part of tokens: alphanumerics and `_-.:/@+`.
+    pub fn in_token(k: u16) -> bool {
+        k & !EQUALS != 0
     }
 
     /// The kinds of bytes in `t`.

@@ -307,59 +307,21 @@ async fn supervise(opts: FollowOptions, tx: SyncSender<Input>) {
     let mut last_event: Option<i64> = None;
     let mut recent: VecDeque<(i64, String, String)> = VecDeque::new();
     loop {
-        let docker = match connect(&opts.host).await {
-            Ok(d) => d,
+        let (docker, mut events, listed) = match attach(&opts, last_event).await {
+            Ok(attached) => attached,
             Err(e) if first => {
                 // Never reached: like `analyze`, one line and exit 2 rather than a silent wait.
-                let _ = tx.send(Input::Failed(format!("{e:#}")));
+                let _ = tx.send(Input::Failed(e));
                 return;
             }
             Err(e) => {
-                if !lost {
-                    lost = true;
-                    if !send(&tx, Input::Notice(format!("{e:#}; retrying"))) {
-                        return;
-                    }
-                }
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(MAX_BACKOFF);
-                continue;
-            }
-        };
-        let mut filters = HashMap::new();
-        filters.insert("type".to_owned(), vec!["container".to_owned()]);
-        filters.insert(
-            "label".to_owned(),
-            vec![format!("{PROJECT_LABEL}={}", opts.project)],
-        );
-        // Subscribed before listing, replaying the last second (after a reconnect: from the last
-        // event handled), so no start falls in between; events already handled are skipped.
-        let since = last_event
-            .map_or(chrono::Utc::now().timestamp() - 1, |ns| {
-                ns.div_euclid(1_000_000_000)
-            })
-            .to_string();
-        let mut events = docker.events(Some(
-            EventsOptionsBuilder::new()
-                .since(&since)
-                .filters(&filters)
-                .build(),
-        ));
-        let listed = match list(&docker, &opts).await {
-            Ok(l) => l,
-            Err(e) if first => {
-                let _ = tx.send(Input::Failed(format!("{e:#}")));
-                return;
-            }
-            Err(e) => {
-                if !lost {
-                    lost = true;
-                    if !send(
+                if !std::mem::replace(&mut lost, true)
+                    && !send(
                         &tx,
                         Input::Notice(format!("lost the Docker Engine ({e}); reconnecting")),
-                    ) {
-                        return;
-                    }
+                    )
+                {
+                    return;
                 }
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(MAX_BACKOFF);
@@ -441,6 +403,48 @@ async fn supervise(opts: FollowOptions, tx: SyncSender<Input>) {
         }
         tokio::time::sleep(backoff).await;
     }
+}
+
+/// The project's container events as a stream of results.
+type Events = std::pin::Pin<
+    Box<
+        dyn futures_util::Stream<
+                Item = Result<bollard::models::EventMessage, bollard::errors::Error>,
+            > + Send,
+    >,
+>;
+
+/// Connects, subscribes to the project's container events and lists its containers.
+///
+/// The subscription comes before the listing and replays the last second (after a reconnect:
+/// from the last event handled, `last_event`), so no start falls in between; events already
+/// handled are skipped by the caller.
+async fn attach(
+    opts: &FollowOptions,
+    last_event: Option<i64>,
+) -> Result<(Docker, Events, Vec<Listed>), String> {
+    let docker = connect(&opts.host).await.map_err(|e| format!("{e:#}"))?;
+    let mut filters = HashMap::new();
+    filters.insert("type".to_owned(), vec!["container".to_owned()]);
+    filters.insert(
+        "label".to_owned(),
+        vec![format!("{PROJECT_LABEL}={}", opts.project)],
+    );
+    let since = last_event
+        .map_or(chrono::Utc::now().timestamp() - 1, |ns| {
+            ns.div_euclid(1_000_000_000)
+        })
+        .to_string();
+    let events = Box::pin(
+        docker.events(Some(
+            EventsOptionsBuilder::new()
+                .since(&since)
+                .filters(&filters)
+                .build(),
+        )),
+    );
+    let listed = list(&docker, opts).await?;
+    Ok((docker, events, listed))
 }
 
 /// Handles one event; false when the loop has gone.

@@ -223,7 +223,7 @@ impl<'a> Live<'a> {
                         max_groups: opts.max_groups,
                         context: 0,
                         show: opts.show,
-                        grouping: crate::cli::Grouping::On,
+                        grouping: crate::pipeline::Grouping::On,
                     },
                 ),
                 known,

@@ -20,7 +20,6 @@ use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context as _, Result};
-use bollard::container::LogOutput;
 use bollard::query_parameters::{
     InspectContainerOptions, ListContainersOptionsBuilder, LogsOptionsBuilder,
 };
@@ -506,9 +505,6 @@ async fn read_logs(
             }
             Ok(Some(Ok(o))) => o,
         };
-        if matches!(item, LogOutput::StdIn { .. }) {
-            continue;
-        }
         splitter.push_output(&item, &mut |l| batch.push(l));
         if batch.full()
             && tx

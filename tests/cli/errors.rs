@@ -139,6 +139,22 @@ fn an_unknown_flag_is_a_usage_error() {
 }
 
 #[test]
+fn the_benchmark_knob_is_no_flag_and_a_bad_value_is_one_line() {
+    // Not a flag, so no "did you mean" offers it to a mistyped flag.
+    let out = logsift().args(["analyze", "--wrong"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("grouping"));
+    let out = logsift()
+        .args(["analyze", "--file", &fixture("clean.log")])
+        .env("LOGSIFT_GROUPING", "maybe")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = one_error_line(&out);
+    assert!(err.contains("LOGSIFT_GROUPING=maybe"), "{err}");
+}
+
+#[test]
 fn an_unwritable_output_is_an_error() {
     logsift()
         .args([

@@ -278,7 +278,8 @@ fn grouping_off_classifies_the_same_and_groups_nothing() {
                 "--fail-on",
                 "never",
             ])
-            .args(["--grouping", grouping, "--events"])
+            .env("LOGSIFT_GROUPING", grouping)
+            .arg("--events")
             .arg(&events)
             .assert()
             .success();
