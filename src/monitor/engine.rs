@@ -406,12 +406,9 @@ async fn supervise(opts: FollowOptions, tx: SyncSender<Input>) {
 }
 
 /// The project's container events as a stream of results.
-type Events = std::pin::Pin<
-    Box<
-        dyn futures_util::Stream<
-                Item = Result<bollard::models::EventMessage, bollard::errors::Error>,
-            > + Send,
-    >,
+type Events = futures_util::stream::BoxStream<
+    'static,
+    Result<bollard::models::EventMessage, bollard::errors::Error>,
 >;
 
 /// Connects, subscribes to the project's container events and lists its containers.
@@ -435,14 +432,14 @@ async fn attach(
             ns.div_euclid(1_000_000_000)
         })
         .to_string();
-    let events = Box::pin(
-        docker.events(Some(
+    let events = docker
+        .events(Some(
             EventsOptionsBuilder::new()
                 .since(&since)
                 .filters(&filters)
                 .build(),
-        )),
-    );
+        ))
+        .boxed();
     let listed = list(&docker, opts).await?;
     Ok((docker, events, listed))
 }
