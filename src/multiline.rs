@@ -3,9 +3,12 @@
 //! Java stack trace (the exception after a log header, its message, `at` frames, `Caused by:`,
 //! `... N more`), a Go panic with its goroutine dump, a Node.js crash (code frame, caret, `Error:`,
 //! `Require stack:`, `at` frames, property dump, `Node.js vX`), V8's out-of-memory report, a
-//! Spring Boot `APPLICATION FAILED TO START` banner, PostgreSQL `DETAIL:`/`HINT:`/`STATEMENT:`
-//! lines, RabbitMQ/ClickHouse lines repeating one head, a server's error line with its reason or
-//! report lines, and a message with indented continuation lines.
+//! Spring Boot `APPLICATION FAILED TO START` banner (and Spring's message after an empty log
+//! line), PostgreSQL `DETAIL:`/`HINT:`/`STATEMENT:` lines and its client programs' `pg_dump:
+//! detail:` lines, SQLAlchemy's `[SQL: …]` statement over several lines, Redis's `FATAL CONFIG
+//! FILE ERROR` report, RabbitMQ/ClickHouse lines repeating one head, ClickHouse's numbered stack
+//! frames, a server's error line with its reason or report lines, and a message with indented
+//! continuation lines.
 //!
 //! Blank lines: a blank line after a service's line closes that event and belongs to it; one
 //! after another service's line opens an event that the service's next line joins (MinIO and npm
@@ -95,6 +98,10 @@ enum Block {
     V8Oom,
     /// PHP's `Stack trace:` with its `#0 …` frames.
     PhpTrace,
+    /// SQLAlchemy's `[SQL: …` statement, open until the line that ends with `]`.
+    SqlStatement,
+    /// Redis's `*** FATAL CONFIG FILE ERROR ***` report: the line read, the directive, the reason.
+    RedisConfig,
     /// A line that opened a bracket at its end (`FooError (`, `{`): open until the closer.
     Bracket(u8),
     /// A block closed by a blank line: only a continuation that fits the block joins.
@@ -251,6 +258,8 @@ fn starts(line: &[u8]) -> Block {
         Block::NpmBanner
     } else if line.starts_with(b"Usage: ") || line.starts_with(b"usage: ") {
         Block::Usage
+    } else if line.starts_with(b"*** FATAL CONFIG FILE ERROR") {
+        Block::RedisConfig
     } else if let Some(closer) = opens_bracket(line) {
         Block::Bracket(closer)
     } else {
@@ -293,6 +302,8 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 Some(Block::PyFrames)
             } else if blank {
                 Some(p.block)
+            } else if opens_sql_statement(line) {
+                Some(Block::SqlStatement)
             } else if indented || is_postgres_detail(line) || is_sqlalchemy_detail(line) {
                 // psycopg2 repeats the server's `DETAIL:` under its exception line.
                 Some(p.block)
@@ -401,6 +412,25 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 || t.starts_with(b"Aborted");
             v8_line.then_some(Block::V8Oom)
         }
+        Block::SqlStatement => {
+            if line.trim_ascii_end().ends_with(b"]") {
+                Some(Block::PyException)
+            } else if p.side_lines >= MAX_BRACKET_LINES || (blank && p.side_lines > 1) {
+                None
+            } else {
+                Some(Block::SqlStatement)
+            }
+        }
+        Block::RedisConfig => {
+            if t.starts_with(b"Reading the configuration file") || t.starts_with(b">>> ") {
+                Some(Block::RedisConfig)
+            } else if !blank && !looks_like_record_start(line) {
+                // The reason, last.
+                Some(Block::Closed)
+            } else {
+                None
+            }
+        }
         Block::PhpTrace => {
             let frame = t.starts_with(b"#") && t.get(1).is_some_and(u8::is_ascii_digit);
             (frame || indented).then_some(Block::PhpTrace)
@@ -417,6 +447,19 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
             } else if is_java_exception_line(t) && p.lines == 2 && states_a_problem(&p.text) {
                 // Spring's `Servlet.service() … threw exception`, a blank, then the exception.
                 Some(Block::JavaMessage)
+            } else if is_node_version(t) {
+                // Node.js ends a crash with a blank line and its version.
+                Some(Block::Continued)
+            } else if is_numbered_frame(line) && states_a_problem(&p.text) {
+                // ClickHouse: `… Stack trace (when copying this message, …):`, a blank, frames.
+                Some(Block::Continued)
+            } else if p.lines == 2
+                && has_empty_message(&p.text)
+                && !blank
+                && !matches!(line.first(), Some(b'0'..=b'9' | b'[' | b'{' | b'<'))
+            {
+                // Spring Boot: `… ConditionEvaluationReportLogger : `, a blank, then the text.
+                Some(Block::Continued)
             } else if indented
                 && !is_own_line(t)
                 && (is_continuation(t) || p.indented || t.starts_with(b"at "))
@@ -435,9 +478,12 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
             } else if indented {
                 let json_record = p.lines == 1 && p.text.first() == Some(&b'{');
                 (!is_own_line(t) && !json_record).then_some(Block::Continued)
+            } else if opens_sql_statement(line) {
+                Some(Block::SqlStatement)
             } else if is_postgres_detail(line)
                 || same_rabbit_head(p, line)
                 || is_sqlalchemy_detail(line)
+                || is_program_detail(&p.text, line)
             {
                 Some(Block::Continued)
             } else if t.starts_with(b"(Use `node --trace-") {
@@ -474,7 +520,8 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 Some(Block::PyFrames)
             } else if (p.text.last() == Some(&b':') && !looks_like_record_start(line)
                 || is_numbered_item(line)
-                || is_numbered_frame(line))
+                || is_numbered_frame(line)
+                || t.starts_with(b"bootstrap check failure ["))
                 && states_a_problem(&p.text)
             {
                 // `[error] <0.753.0> Error on AMQP connection …:` then its reason;

@@ -115,6 +115,37 @@ pub(super) fn is_sqlalchemy_detail(line: &[u8]) -> bool {
         || line.starts_with(b"(Background on this error at: ")
 }
 
+/// `[SQL: SELECT …` without its closing `]`: SQLAlchemy prints the statement as it was written,
+/// over as many lines as it has.
+pub(super) fn opens_sql_statement(line: &[u8]) -> bool {
+    line.starts_with(b"[SQL: ") && !line.trim_ascii_end().ends_with(b"]")
+}
+
+/// `pg_dump: detail: …` or `psql: hint: …` under `pg_dump: error: …` (`first`): the detail and
+/// hint lines of PostgreSQL's client programs, which repeat the program's name.
+pub(super) fn is_program_detail(first: &[u8], line: &[u8]) -> bool {
+    let Some(colon) = memchr::memchr(b':', line) else {
+        return false;
+    };
+    let (name, rest) = line.split_at(colon);
+    (1..=32).contains(&name.len())
+        && !name.contains(&b' ')
+        && (rest.starts_with(b": detail: ") || rest.starts_with(b": hint: "))
+        && first.starts_with(name)
+        && first.get(colon) == Some(&b':')
+}
+
+/// `Node.js v18.17.1`: the last line of a Node.js crash, after a blank line.
+pub(super) fn is_node_version(t: &[u8]) -> bool {
+    t.starts_with(b"Node.js v") && t.get(9).is_some_and(u8::is_ascii_digit)
+}
+
+/// A log line whose message is empty, its header ending in `:` (Spring Boot's
+/// `ConditionEvaluationReportLogger : `): the message follows after a blank line.
+pub(super) fn has_empty_message(first_line: &[u8]) -> bool {
+    first_line.trim_ascii_end().ends_with(b" :")
+}
+
 /// An indented line that opens with a level word (`  INFO 1 --- [main]`, left so when a
 /// source cut the timestamp in front of it) is a record, not a continuation.
 pub(super) fn opens_with_level(t: &[u8]) -> bool {

@@ -611,3 +611,105 @@ proptest::proptest! {
         proptest::prop_assert_eq!(next, picks.len() as u64 + 1);
     }
 }
+
+#[test]
+fn node_crash_ends_with_its_version_line_after_the_property_dump() {
+    let got = one(&[
+        "node:internal/modules/cjs/loader:1080",
+        "  throw err;",
+        "  ^",
+        "",
+        "Error: Cannot find module 'express-rate-limit'",
+        "Require stack:",
+        "- /app/dist/app.js",
+        "    at Module._resolveFilename (node:internal/modules/cjs/loader:1077:15) {",
+        "  code: 'MODULE_NOT_FOUND',",
+        "}",
+        "",
+        "Node.js v18.17.1",
+        "[nodemon] app crashed - waiting for file changes before starting...",
+    ]);
+    assert_eq!(got, [(1, 12), (13, 13)]);
+}
+
+#[test]
+fn sqlalchemy_statement_over_several_lines_stays_with_its_exception() {
+    let got = one(&[
+        "Traceback (most recent call last):",
+        "  File \"/app/x.py\", line 1, in <module>",
+        "sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) server closed the connection unexpectedly",
+        "\tThis probably means the server terminated abnormally",
+        "",
+        "[SQL: SELECT orders.id, orders.total ",
+        "FROM orders ORDER BY orders.created_at DESC ",
+        " LIMIT %(param_1)s]",
+        "[parameters: {'param_1': 50}]",
+        "(Background on this error at: https://sqlalche.me/e/20/e3q8)",
+        "INFO:     172.18.0.1:5000 - \"GET / HTTP/1.1\" 200 OK",
+    ]);
+    assert_eq!(got, [(1, 10), (11, 11)]);
+}
+
+#[test]
+fn redis_config_file_error_is_one_report() {
+    let got = one(&[
+        "*** FATAL CONFIG FILE ERROR (Redis 7.2.4) ***",
+        "Reading the configuration file, at line 14",
+        ">>> 'maxmemory-policy \"allkeys-lru-x\"'",
+        "argument(s) must be one of the following: volatile-lru, allkeys-lru, noeviction",
+        "1:C 02 May 2024 14:21:10.001 # oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo",
+    ]);
+    assert_eq!(got, [(1, 4), (5, 5)]);
+}
+
+#[test]
+fn elasticsearch_8_bootstrap_check_failures_join_their_header() {
+    let got = one(&[
+        "ERROR: [1] bootstrap checks failed. You must address the points described in the following [1] lines before starting Elasticsearch.",
+        "bootstrap check failure [1] of [1]: max virtual memory areas vm.max_map_count [65530] is too low, increase to at least [262144]",
+        "ERROR: Elasticsearch did not exit normally - check the logs at /usr/share/elasticsearch/logs/docker-cluster.log",
+    ]);
+    assert_eq!(got, [(1, 2), (3, 3)]);
+}
+
+#[test]
+fn clickhouse_stack_trace_after_a_blank_line_joins_its_error() {
+    let got = one(&[
+        "2024.10.15 07:12:44.662318 [ 47 ] {} <Error> TCPHandler: Code: 516. DB::Exception: Authentication failed. (AUTHENTICATION_FAILED), Stack trace (when copying this message, always include the lines below):",
+        "",
+        "0. DB::Exception::Exception(DB::Exception::MessageAndPattern&&, int, bool) @ 0x000000000c800f1b",
+        "1. DB::TCPHandler::receiveHello() @ 0x0000000012f0e3d4",
+        "",
+        "2024.10.15 07:12:45.000000 [ 47 ] {} <Information> TCPHandler: Done processing connection.",
+    ]);
+    assert_eq!(got, [(1, 5), (6, 6)]);
+}
+
+#[test]
+fn client_program_detail_and_hint_lines_join_its_error() {
+    let got = one(&[
+        "pg_dump: error: query failed: ERROR:  permission denied for table audit_log",
+        "pg_dump: detail: Query was: LOCK TABLE public.audit_log IN ACCESS SHARE MODE",
+        "pg_dump: dumping contents of table \"public.orders\"",
+        "psql: hint: Is the server running?",
+    ]);
+    assert_eq!(got, [(1, 2), (3, 3), (4, 4)]);
+}
+
+#[test]
+fn spring_message_after_an_empty_log_line_joins_it() {
+    let got = one(&[
+        "2024-06-18T08:02:17.048Z  INFO 1 --- [           main] .s.b.a.l.ConditionEvaluationReportLogger : ",
+        "",
+        "Error starting ApplicationContext. To display the condition evaluation report re-run your application with 'debug' enabled.",
+        "2024-06-18T08:02:17.071Z ERROR 1 --- [           main] o.s.boot.SpringApplication               : Application run failed",
+    ]);
+    assert_eq!(got, [(1, 3), (4, 4)]);
+    // A header with a message of its own does not take the line after a blank.
+    let got = one(&[
+        "2024-06-18T08:02:17.048Z  INFO 1 --- [main] x.Y : Started",
+        "",
+        "plain text",
+    ]);
+    assert_eq!(got, [(1, 2), (3, 3)]);
+}
