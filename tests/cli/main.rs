@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stderr)] // test helpers: a failed unwrap is a failed test
 
+mod accuracy;
 mod errors;
 mod exit_codes;
 mod inputs;
