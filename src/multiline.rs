@@ -2,7 +2,8 @@
 //! become one [`Event`]: a Python traceback (with its chain and a logged message before it), a
 //! Java stack trace (the exception after a log header, its message, `at` frames, `Caused by:`,
 //! `... N more`), a Go panic with its goroutine dump, a Node.js crash (code frame, caret, `Error:`,
-//! `Require stack:`, `at` frames, property dump, `Node.js vX`), V8's out-of-memory report, a
+//! `Require stack:`, `at` frames, property dump, `Node.js vX`), a logged JavaScript error with its
+//! `at` frames (NestJS), V8's out-of-memory report (with the blank line it opens with), a
 //! Spring Boot `APPLICATION FAILED TO START` banner (and Spring's message after an empty log
 //! line), PostgreSQL `DETAIL:`/`HINT:`/`STATEMENT:` lines and its client programs' `pg_dump:
 //! detail:` lines, SQLAlchemy's `[SQL: …]` statement over several lines, Redis's `FATAL CONFIG
@@ -276,6 +277,9 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
         Block::Blank => {
             if blank {
                 Some(Block::Blank)
+            } else if starts(line) == Block::V8Oom {
+                // V8 opens its out-of-memory report with a blank line.
+                Some(Block::V8Oom)
             } else if looks_like_record_start(line) {
                 None
             } else {
@@ -494,6 +498,9 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
             } else if t.starts_with(b"Dumping heap to ") || t.starts_with(b"Heap dump file created")
             {
                 Some(Block::Continued)
+            } else if is_js_error_line(t) && p.lines == 1 && states_a_problem(&p.text) {
+                // NestJS: `ERROR [ExceptionsHandler] …`, then the error and its `at` frames.
+                Some(Block::NodeCrash)
             } else if is_java_exception_line(t)
                 && p.lines == 1
                 && (p.text.last() == Some(&b':') || states_a_problem(&p.text))

@@ -339,7 +339,8 @@ pub(super) fn is_go_frame(t: &[u8]) -> bool {
     open > 0 && t.ends_with(b")") && !t[..open].contains(&b' ')
 }
 
-/// `/app/index.js:12` or `node:internal/modules/cjs/loader:1080`: Node's code frame header.
+/// `/app/index.js:12`, `node:internal/modules/cjs/loader:1080` or `node:events:492`: Node's code
+/// frame header.
 pub(super) fn is_node_code_frame(line: &[u8]) -> bool {
     if !line.last().is_some_and(u8::is_ascii_digit) {
         return false;
@@ -348,9 +349,16 @@ pub(super) fn is_node_code_frame(line: &[u8]) -> bool {
         Some(i) => (&line[..i], &line[i + 1..]),
         None => return false,
     };
+    // `node:events:492`: a built-in module, in Node 16 and later.
+    let builtin = path.strip_prefix(b"node:").is_some_and(|m| {
+        !m.is_empty()
+            && m.iter()
+                .all(|b| b.is_ascii_lowercase() || b"/_".contains(b))
+    });
     !num.is_empty()
         && num.iter().all(u8::is_ascii_digit)
-        && (path.starts_with(b"/")
+        && (builtin
+            || path.starts_with(b"/")
             || path.starts_with(b"node:internal/")
             || path.starts_with(b"internal/")
             || path.starts_with(b"file:///"))

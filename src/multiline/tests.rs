@@ -713,3 +713,55 @@ fn spring_message_after_an_empty_log_line_joins_it() {
     ]);
     assert_eq!(got, [(1, 2), (3, 3)]);
 }
+
+#[test]
+fn node_builtin_module_code_frame_opens_a_crash() {
+    let got = one(&[
+        "node:events:492",
+        "      throw er; // Unhandled 'error' event",
+        "      ^",
+        "",
+        "Error: listen EADDRINUSE: address already in use :::3000",
+        "    at Server.setupListenHandle [as _listen2] (node:net:1872:16)",
+        "Emitted 'error' event on Server instance at:",
+        "    at emitErrorNT (node:net:1899:8) {",
+        "  code: 'EADDRINUSE',",
+        "}",
+        "",
+        "Node.js v18.18.0",
+        "[nodemon] app crashed - waiting for file changes before starting...",
+    ]);
+    assert_eq!(got, [(1, 12), (13, 13)]);
+}
+
+#[test]
+fn v8_out_of_memory_report_takes_the_blank_line_before_it() {
+    let got = events(&[
+        (1, "api line"),
+        (0, ""),
+        (0, "<--- Last few GCs --->"),
+        (0, ""),
+        (
+            0,
+            "[1:0x5d1b2c0]  1412345 ms: Mark-Compact 2034.1 (2082.6) -> 2031.9 (2083.1) MB",
+        ),
+        (
+            0,
+            "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory",
+        ),
+        (0, " 1: 0xb85bc0 node::Abort() [node]"),
+    ]);
+    assert_eq!(got, [(1, 1), (2, 7)]);
+}
+
+#[test]
+fn logged_javascript_error_with_frames_is_one_event() {
+    let got = one(&[
+        "[Nest] 1  - 09/14/2023, 8:31:07 AM   ERROR [ExceptionsHandler] deadlock detected",
+        "QueryFailedError: deadlock detected",
+        "    at PostgresQueryRunner.query (/app/node_modules/typeorm/driver/postgres/PostgresQueryRunner.js:219:19)",
+        "    at async OrdersService.create (/app/dist/orders/orders.service.js:51:13)",
+        "[Nest] 1  - 09/14/2023, 8:31:08 AM     LOG [RouterExplorer] next",
+    ]);
+    assert_eq!(got, [(1, 4), (5, 5)]);
+}
