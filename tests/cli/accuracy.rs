@@ -1,4 +1,4 @@
-//! Accuracy on `tests/fixtures/labelled`: sixteen Compose logs labelled per event by the conventions of
+//! Accuracy on `tests/fixtures/labelled`: 24 Compose logs labelled per event by the conventions of
 //! `../shared/data/compose/README.md`, scored as `../shared/bench/eval_events.py` scores them
 //! (the truth event's first line decides which of our events it is compared with). The floors sit
 //! a little under today's figures, so a change that loses accuracy fails here even without
@@ -77,7 +77,7 @@ fn labelled_fixtures_are_classified_and_joined_accurately() {
         .filter(|p| p.extension().is_some_and(|x| x == "log"))
         .collect();
     logs.sort();
-    assert_eq!(logs.len(), 16);
+    assert_eq!(logs.len(), 24);
     let mut s = Score::default();
     for log in &logs {
         let truth = read_ndjson(&log.with_extension("truth.jsonl"));
@@ -95,11 +95,11 @@ fn labelled_fixtures_are_classified_and_joined_accurately() {
     );
     assert_eq!(
         (s.error_events, s.info_events, s.multiline_events),
-        (137, 460, 82)
+        (191, 751, 119)
     );
-    assert!(precision >= 0.87, "precision {precision:.3}");
-    assert!(recall >= 0.93, "recall {recall:.3}");
+    assert!(precision >= 0.86, "precision {precision:.3}");
+    assert!(recall >= 0.92, "recall {recall:.3}");
     assert!(category >= 0.84, "category {category:.3}");
     assert!(info_flagged <= 0.01, "info flagged {info_flagged:.3}");
-    assert!(joined >= 0.73, "multi-line joined {joined:.3}");
+    assert!(joined >= 0.62, "multi-line joined {joined:.3}");
 }
