@@ -277,14 +277,11 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
         Block::Blank => {
             if blank {
                 Some(Block::Blank)
-            } else if starts(line) == Block::V8Oom {
-                // V8 opens its out-of-memory report with a blank line.
-                Some(Block::V8Oom)
-            } else if looks_like_record_start(line) {
-                None
             } else {
-                // MinIO and npm open their banners with a blank line.
-                Some(starts(line))
+                // MinIO and npm open their banners with a blank line, V8 its out-of-memory report
+                // (whose `<---` head would otherwise look like a record of its own).
+                let block = starts(line);
+                (block == Block::V8Oom || !looks_like_record_start(line)).then_some(block)
             }
         }
         Block::PyFrames => {
@@ -336,7 +333,7 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 || is_js_error_line(t)
                 || t.starts_with(b"Require stack:")
                 || t.starts_with(b"- ")
-                || t.starts_with(b"Node.js v")
+                || is_node_version(t)
                 || t.starts_with(b"Emitted '")
                 || t.starts_with(b"Thrown at:")
                 || t.trim_ascii_end() == b"{";

@@ -140,10 +140,10 @@ pub(super) fn is_node_version(t: &[u8]) -> bool {
     t.starts_with(b"Node.js v") && t.get(9).is_some_and(u8::is_ascii_digit)
 }
 
-/// A log line whose message is empty, its header ending in `:` (Spring Boot's
-/// `ConditionEvaluationReportLogger : `): the message follows after a blank line.
-pub(super) fn has_empty_message(first_line: &[u8]) -> bool {
-    first_line.trim_ascii_end().ends_with(b" :")
+/// An event that is one log line with an empty message (its header ends in ` :`, as Spring
+/// Boot's `ConditionEvaluationReportLogger : `), and blank lines: the message follows them.
+pub(super) fn has_empty_message(text: &[u8]) -> bool {
+    text.trim_ascii_end().ends_with(b" :")
 }
 
 /// An indented line that opens with a level word (`  INFO 1 --- [main]`, left so when a
@@ -349,24 +349,19 @@ pub(super) fn is_node_code_frame(line: &[u8]) -> bool {
         Some(i) => (&line[..i], &line[i + 1..]),
         None => return false,
     };
-    // `node:events:492`: a built-in module, in Node 16 and later.
+    // A built-in module: `node:internal/…`, and `node:events` in Node 16 and later.
     let builtin = path.strip_prefix(b"node:").is_some_and(|m| {
-        !m.is_empty()
-            && m.iter()
-                .all(|b| b.is_ascii_lowercase() || b"/_".contains(b))
+        m.starts_with(b"internal/")
+            || (!m.is_empty()
+                && m.iter()
+                    .all(|b| b.is_ascii_lowercase() || b"/_".contains(b)))
     });
-    !num.is_empty()
-        && num.iter().all(u8::is_ascii_digit)
-        && (builtin
-            || path.starts_with(b"/")
-            || path.starts_with(b"node:internal/")
-            || path.starts_with(b"internal/")
-            || path.starts_with(b"file:///"))
-        && (path.ends_with(b".js")
-            || path.ends_with(b".mjs")
-            || path.ends_with(b".cjs")
-            || path.ends_with(b".ts")
-            || path.starts_with(b"node:"))
+    let script =
+        (path.starts_with(b"/") || path.starts_with(b"internal/") || path.starts_with(b"file:///"))
+            && [&b".js"[..], b".mjs", b".cjs", b".ts"]
+                .iter()
+                .any(|ext| path.ends_with(ext));
+    !num.is_empty() && num.iter().all(u8::is_ascii_digit) && (builtin || script)
 }
 
 /// `Error: …`, `TypeError: …`, `[Error: …]`.

@@ -4,7 +4,7 @@
 //! a little under today's figures, so a change that loses accuracy fails here even without
 //! `../shared`.
 
-use crate::{fixture, logsift, read_ndjson, root};
+use crate::{fixture, logs_in, logsift, read_ndjson, root};
 use serde_json::Value;
 
 #[derive(Debug, Default)]
@@ -71,12 +71,7 @@ fn score_file(log: &std::path::Path, truth: &[Value], s: &mut Score) {
 #[test]
 fn labelled_fixtures_are_classified_and_joined_accurately() {
     let dir = root().join(fixture("labelled"));
-    let mut logs: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "log"))
-        .collect();
-    logs.sort();
+    let logs = logs_in(&dir);
     assert_eq!(logs.len(), 24);
     let mut s = Score::default();
     for log in &logs {

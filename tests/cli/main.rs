@@ -50,6 +50,17 @@ pub fn shared_data(sub: &str) -> Option<PathBuf> {
     }
 }
 
+/// The `.log` files in `dir`, sorted.
+pub fn logs_in(dir: &Path) -> Vec<PathBuf> {
+    let mut logs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "log"))
+        .collect();
+    logs.sort();
+    logs
+}
+
 /// Parses an NDJSON file.
 pub fn read_ndjson(path: &Path) -> Vec<serde_json::Value> {
     std::fs::read_to_string(path)

@@ -1,19 +1,14 @@
 //! The labelled real logs of `../shared/data/compose`, where present: every file is read without
 //! error, every line belongs to exactly one event, and events never span two services.
 
-use crate::{assert_covers_every_line, logsift, read_ndjson, shared_data};
+use crate::{assert_covers_every_line, logs_in, logsift, read_ndjson, shared_data};
 
 #[test]
 fn every_shared_compose_log_is_covered_event_by_event() {
     let Some(dir) = shared_data("compose") else {
         return;
     };
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "log"))
-        .collect();
-    files.sort();
+    let files = logs_in(&dir);
     assert!(!files.is_empty());
     let tmp = tempfile::tempdir().unwrap();
     for log in files {
