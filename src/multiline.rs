@@ -451,6 +451,11 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
             } else if is_node_version(t) {
                 // Node.js ends a crash with a blank line and its version.
                 Some(Block::Continued)
+            } else if ruby_frame_start(line) == Some(0)
+                && (contains_error_word(&p.text) || states_a_problem(&p.text))
+            {
+                // Rails: `FooError (…):`, a blank, then the backtrace, one frame a line.
+                Some(Block::Continued)
             } else if is_numbered_frame(line) && states_a_problem(&p.text) {
                 // ClickHouse: `… Stack trace (when copying this message, …):`, a blank, frames.
                 Some(Block::Continued)
@@ -486,6 +491,15 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 || is_sqlalchemy_detail(line)
                 || is_program_detail(&p.text, line)
             {
+                Some(Block::Continued)
+            } else if continues_ruby_trace(p, line) {
+                Some(Block::Continued)
+            } else if t == b"):"
+                && p.lines == 1
+                && p.text.trim_ascii_end().ends_with(b"(") == false
+                && memchr::memmem::find(&p.text, b" (").is_some()
+            {
+                // Rails: `PG::ConnectionBad (message` then `):` (the message ran over lines).
                 Some(Block::Continued)
             } else if t.starts_with(b"(Use `node --trace-") {
                 // Node's hint under `(node:1) SomeWarning: …`.
@@ -550,6 +564,26 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
             }
         }
     }
+}
+
+/// A Ruby backtrace frame (or `... N levels...`) under the line that raised it, under another
+/// frame, or under an error line; also a frame a logger printed under the same head as the
+/// error's line (Sidekiq's `WARN: /app/x.rb:7:in 'perform'`).
+fn continues_ruby_trace(p: &Pending, line: &[u8]) -> bool {
+    let t = trim_start(line);
+    if is_ruby_elision(t) {
+        return true;
+    }
+    let Some(start) = ruby_frame_start(t) else {
+        return false;
+    };
+    if start > 0 {
+        return start >= 16 && p.text.starts_with(&t[..start]);
+    }
+    let last = p.text.rsplit(|&b| b == b'\n').next().unwrap_or(&p.text);
+    ruby_frame_start(trim_start(last)).is_some()
+        || contains_error_word(&p.text)
+        || states_a_problem(&p.text)
 }
 
 fn same_rabbit_head(p: &Pending, line: &[u8]) -> bool {

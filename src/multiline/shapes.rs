@@ -220,9 +220,19 @@ pub(super) fn is_code_frame_marker(line: &[u8]) -> bool {
     n > 0 && rest[n..].trim_ascii_start().starts_with(b"|")
 }
 
-/// `(0.2ms)  SELECT …`: the start of an ActiveRecord SQL log line.
+/// `(0.2ms)  SELECT …`, `Project Load (0.8ms)  SELECT …`, `TRANSACTION (0.1ms)  BEGIN`: the
+/// start of an ActiveRecord SQL log line; also `Rendered x.html.erb …`, Rails's view log.
 pub(super) fn is_sql_timing(t: &[u8]) -> bool {
-    let Some(rest) = t.strip_prefix(b"(") else {
+    if t.starts_with(b"Rendered ") || t.starts_with(b"Rendering ") {
+        return true;
+    }
+    // A model name and an operation (`Project Load`, `CACHE User Load`), or nothing.
+    let name = t
+        .iter()
+        .take(48)
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b':' | b'_'))
+        .count();
+    let Some(rest) = t[name..].strip_prefix(b"(") else {
         return false;
     };
     let n = rest
@@ -390,4 +400,53 @@ pub(super) fn is_java_exception_line(t: &[u8]) -> bool {
         && name
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'$' | b'_'))
+}
+
+/// `/app/x.rb:12:in 'call'`, `from /usr/lib/ruby/3.1.0/y.rb:3:in `m'`, `activerecord (6.1.7)
+/// lib/x.rb:83:in …`: a Ruby backtrace frame (the first one also carries the message:
+/// `…:in `m': boom (RuntimeError)`). Returns where the frame starts in `t`, so a caller can
+/// see what a logger printed in front of it.
+pub(super) fn ruby_frame_start(t: &[u8]) -> Option<usize> {
+    static IN: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b":in "));
+    let head = &t[..t.len().min(level::SCAN_BYTES)];
+    let at = IN.find(head)?;
+    if !matches!(head.get(at + 4), Some(b'`' | b'\'')) {
+        return None;
+    }
+    // `path:LINE` before `:in`, the path without spaces.
+    let before = &head[..at];
+    let digits = before
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let path_end = before.len() - digits;
+    if digits == 0 || path_end < 2 || before[path_end - 1] != b':' {
+        return None;
+    }
+    let path = &before[..path_end - 1];
+    let mut start = path.iter().rposition(|&b| b == b' ').map_or(0, |i| i + 1);
+    // A gem's frame as Rails prints it: `activerecord (6.1.7.6) lib/…`.
+    if start >= 3 && path[..start - 1].ends_with(b")") {
+        if let Some(open) = path[..start].iter().rposition(|&b| b == b'(') {
+            let version = &path[open + 1..start - 2];
+            if open >= 2 && version.first().is_some_and(u8::is_ascii_digit) {
+                start = path[..open - 1]
+                    .iter()
+                    .rposition(|&b| b == b' ')
+                    .map_or(0, |i| i + 1);
+            }
+        }
+    }
+    if start == path.len() {
+        return None;
+    }
+    let from = t[..start].ends_with(b"from ");
+    Some(if from { start - 5 } else { start })
+}
+
+/// `... 23 levels...`: where Ruby cut a long backtrace.
+pub(super) fn is_ruby_elision(t: &[u8]) -> bool {
+    t.starts_with(b"... ") && t.trim_ascii_end().ends_with(b" levels...")
 }

@@ -765,3 +765,49 @@ fn logged_javascript_error_with_frames_is_one_event() {
     ]);
     assert_eq!(got, [(1, 4), (5, 5)]);
 }
+
+#[test]
+fn ruby_backtrace_joins_its_from_frames_and_elision() {
+    let got = one(&[
+        "bundler: failed to load command: sidekiq (/usr/local/bundle/bin/sidekiq)",
+        "/usr/local/bundle/gems/redis-4.8.1/lib/redis/client.rb:398:in `rescue in establish_connection': Error connecting to Redis on redis:6379 (Errno::ECONNREFUSED) (Redis::CannotConnectError)",
+        "\tfrom /usr/local/bundle/gems/redis-4.8.1/lib/redis/client.rb:379:in `establish_connection'",
+        "\t ... 23 levels...",
+        "\tfrom /usr/local/lib/ruby/3.1.0/bundler/cli.rb:25:in 'start'",
+        "Puma starting in single mode...",
+    ]);
+    assert_eq!(got, [(1, 5), (6, 6)]);
+}
+
+#[test]
+fn rails_error_after_a_blank_takes_its_unindented_gem_frames() {
+    let got = one(&[
+        "Started GET \"/\" for 172.20.0.1 at 2024-03-12 09:14:04 +0000",
+        "PG::ConnectionBad (connection to server at \"172.20.0.2\", port 5432 failed: FATAL:  the database system is starting up",
+        "):",
+        "  ",
+        "activerecord (6.1.7.6) lib/active_record/connection_adapters/postgresql_adapter.rb:83:in `rescue in new_client'",
+        "activerecord (6.1.7.6) lib/active_record/migration.rb:609:in `connection'",
+        "Started GET \"/projects\" for 172.20.0.1 at 2024-03-12 09:15:03 +0000",
+        "Processing by ProjectsController#index as HTML",
+        "  Project Load (0.8ms)  SELECT \"projects\".* FROM \"projects\" LIMIT $1",
+        "  \u{21b3} app/views/projects/index.html.erb:4",
+        "  Rendered projects/index.html.erb within layouts/application (Duration: 12.6ms)",
+    ]);
+    assert_eq!(got, [(1, 1), (2, 6), (7, 7), (8, 8), (9, 10), (11, 11)]);
+}
+
+#[test]
+fn a_ruby_frame_under_the_same_logger_head_joins_the_error() {
+    let got = one(&[
+        "2024-03-12T09:15:40.162Z pid=1 tid=2gt WARN: NoMethodError: undefined method `email' for nil:NilClass",
+        "2024-03-12T09:15:40.162Z pid=1 tid=2gt WARN: /app/app/jobs/weekly_digest_job.rb:7:in `perform'",
+        "/usr/local/bundle/gems/activejob-6.1.7.6/lib/active_job/execution.rb:59:in `block in _perform_job'",
+        "2024-03-12T09:15:40.170Z pid=1 tid=2gt WARN: /app/x.rb:7:in `perform'",
+        "2024-03-12T09:15:41.000Z pid=1 tid=2cq INFO: Shutting down",
+        "/app/config/puma.rb:5:in `<main>'",
+    ]);
+    // Another head (a later time) starts anew; a frame under a line that is not an error
+    // stays apart.
+    assert_eq!(got, [(1, 3), (4, 4), (5, 5), (6, 6)]);
+}
