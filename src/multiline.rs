@@ -490,16 +490,9 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 || same_rabbit_head(p, line)
                 || is_sqlalchemy_detail(line)
                 || is_program_detail(&p.text, line)
+                || continues_ruby_trace(p, line)
+                || closes_rails_message(p, t)
             {
-                Some(Block::Continued)
-            } else if continues_ruby_trace(p, line) {
-                Some(Block::Continued)
-            } else if t == b"):"
-                && p.lines == 1
-                && p.text.trim_ascii_end().ends_with(b"(") == false
-                && memchr::memmem::find(&p.text, b" (").is_some()
-            {
-                // Rails: `PG::ConnectionBad (message` then `):` (the message ran over lines).
                 Some(Block::Continued)
             } else if t.starts_with(b"(Use `node --trace-") {
                 // Node's hint under `(node:1) SomeWarning: …`.
@@ -584,6 +577,15 @@ fn continues_ruby_trace(p: &Pending, line: &[u8]) -> bool {
     ruby_frame_start(trim_start(last)).is_some()
         || contains_error_word(&p.text)
         || states_a_problem(&p.text)
+}
+
+/// Rails: `PG::ConnectionBad (message` then `):` on a line of its own (the message ran over
+/// lines).
+fn closes_rails_message(p: &Pending, t: &[u8]) -> bool {
+    t == b"):"
+        && p.lines == 1
+        && !p.text.trim_ascii_end().ends_with(b"(")
+        && memchr::memmem::find(&p.text, b" (").is_some()
 }
 
 fn same_rabbit_head(p: &Pending, line: &[u8]) -> bool {
