@@ -87,6 +87,8 @@ pub struct SavedLogParser {
     stats: SourceStats,
     last_service_name: Vec<u8>,
     last_service_id: ServiceId,
+    /// By service id: its lines carry an export's time column (see [`time_column`]).
+    time_column: Vec<bool>,
 }
 
 /// A json-file line whose `log` did not end with `\n` yet (Docker splits lines at 16 KiB).
@@ -113,6 +115,7 @@ impl SavedLogParser {
             stats: SourceStats::default(),
             last_service_name: Vec::new(),
             last_service_id: default_service,
+            time_column: Vec::new(),
         }
     }
 
@@ -222,7 +225,7 @@ impl SavedLogParser {
         };
         let (timestamp, text) = match docker_timestamp(rest) {
             Some((ts, n)) => (Some(ts), &rest[n..]),
-            None => (None, rest),
+            None => strip_time_column(&mut self.time_column, service, rest),
         };
         emit(
             &self.services,
@@ -371,6 +374,46 @@ fn docker_timestamp(text: &[u8]) -> Option<(i64, usize)> {
     (n == LEN).then_some((ts, n + 1))
 }
 
+/// Takes off the time column that Docker Desktop (and some log viewers) put before each
+/// line they copy, once the service has shown it: a column followed by nothing or by an
+/// indented line is not an application's own timestamp. Before that a line is left whole.
+fn strip_time_column<'a>(
+    known_for: &mut Vec<bool>,
+    service: ServiceId,
+    rest: &'a [u8],
+) -> (Option<i64>, &'a [u8]) {
+    let Some((ts, n)) = time_column(rest) else {
+        return (None, rest);
+    };
+    let idx = service as usize;
+    let known = known_for.get(idx).copied().unwrap_or(false);
+    let body = &rest[n..];
+    if !known && !matches!(body.first(), None | Some(b' ' | b'\t')) {
+        return (None, rest);
+    }
+    if !known {
+        if known_for.len() <= idx {
+            known_for.resize(idx + 1, false);
+        }
+        known_for[idx] = true;
+    }
+    (Some(ts), body)
+}
+
+/// `2023-06-06 12:43:05 ` (local time, read as UTC): the time column of a log viewer's copy;
+/// returns the time and the length with its space.
+fn time_column(text: &[u8]) -> Option<(i64, usize)> {
+    const LEN: usize = "2023-06-06 12:43:05".len();
+    if text.len() < LEN + 1 || text[10] != b' ' || text[LEN] != b' ' {
+        return None;
+    }
+    let mut rfc3339 = [b'Z'; LEN + 1];
+    rfc3339[..LEN].copy_from_slice(&text[..LEN]);
+    rfc3339[10] = b'T';
+    let (ts, n) = parse_rfc3339_prefix(&rfc3339)?;
+    (n == LEN + 1).then_some((ts, LEN + 1))
+}
+
 /// Removes ANSI escape sequences (CSI `ESC [ … final`, OSC `ESC ] … BEL`, two-byte `ESC x`);
 /// borrows the input when it has none.
 pub fn strip_ansi<'a>(line: &'a [u8], buf: &'a mut Vec<u8>) -> &'a [u8] {
@@ -490,6 +533,33 @@ mod tests {
         );
         assert_eq!(got[0].3, "2024-01-15T10:00:00.123Z  INFO started");
         assert_eq!(got[0].4, None);
+    }
+
+    #[test]
+    fn a_log_viewers_time_column_is_taken_off_once_the_service_shows_it() {
+        let input = "db-1   | 2024-09-03 10:41:03 0 [Note] mariadbd: ready for connections.\n\
+                     api-1  | 2023-06-06 12:43:05 Error: Not allowed by CORS\n\
+                     api-1  | 2023-06-06 12:43:05     at origin (/app/server.js:18:16)\n\
+                     api-1  | 2023-06-06 12:43:05 \n\
+                     api-1  | 2023-06-06 12:43:06 node:internal/process/promises:288\n\
+                     db-1   | 2024-09-03 10:41:04 0 [Note] InnoDB: Buffer pool(s) load completed\n";
+        let got: Vec<String> = parse_all(input, InputFormat::Compose)
+            .into_iter()
+            .map(|r| r.3)
+            .collect();
+        assert_eq!(
+            got,
+            [
+                // MariaDB's own timestamp: never followed by an empty or indented text.
+                "2024-09-03 10:41:03 0 [Note] mariadbd: ready for connections.",
+                // Not known yet for `api`: kept.
+                "2023-06-06 12:43:05 Error: Not allowed by CORS",
+                "    at origin (/app/server.js:18:16)",
+                "",
+                "node:internal/process/promises:288",
+                "2024-09-03 10:41:04 0 [Note] InnoDB: Buffer pool(s) load completed",
+            ]
+        );
     }
 
     #[test]
