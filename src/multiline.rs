@@ -105,6 +105,9 @@ enum Block {
     RedisConfig,
     /// A line that opened a bracket at its end (`FooError (`, `{`): open until the closer.
     Bracket(u8),
+    /// A JSON record spread over lines (Elasticsearch 7's `"stacktrace": [ … ] }`): its
+    /// quoted lines, until one ends the object.
+    JsonRecord,
     /// A block closed by a blank line: only a continuation that fits the block joins.
     Closed,
 }
@@ -263,6 +266,8 @@ fn starts(line: &[u8]) -> Block {
         Block::RedisConfig
     } else if let Some(closer) = opens_bracket(line) {
         Block::Bracket(closer)
+    } else if line.starts_with(b"{\"") && !line.trim_ascii_end().ends_with(b"}") {
+        Block::JsonRecord
     } else {
         Block::Line
     }
@@ -305,8 +310,14 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 Some(p.block)
             } else if opens_sql_statement(line) {
                 Some(Block::SqlStatement)
-            } else if indented || is_postgres_detail(line) || is_sqlalchemy_detail(line) {
-                // psycopg2 repeats the server's `DETAIL:` under its exception line.
+            } else if indented
+                || is_postgres_detail(line)
+                || is_sqlalchemy_detail(line)
+                || is_query_position(t)
+                || t.starts_with(b"DB::Exception: ")
+            {
+                // psycopg2 repeats the server's `DETAIL:` and `LINE 1: …` under its exception
+                // line; clickhouse-driver the server's `DB::Exception: …`.
                 Some(p.block)
             } else {
                 None
@@ -370,6 +381,15 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 None
             }
         }
+        Block::JsonRecord => {
+            if !t.starts_with(b"\"") || p.side_lines >= MAX_BRACKET_LINES {
+                None
+            } else if line.trim_ascii_end().ends_with(b"}") {
+                Some(Block::Closed)
+            } else {
+                Some(Block::JsonRecord)
+            }
+        }
         Block::Bracket(closer) => {
             if line.first() == Some(&closer) {
                 Some(Block::Continued)
@@ -410,6 +430,8 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 || t.starts_with(b"FATAL ERROR:")
                 || t.starts_with(b"Security context:")
                 || t.starts_with(b"==== JS stack trace")
+                || t.starts_with(b"----- Native stack trace")
+                || is_native_frame(t)
                 || t.starts_with(b"Aborted");
             v8_line.then_some(Block::V8Oom)
         }
@@ -434,7 +456,12 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
         }
         Block::PhpTrace => {
             let frame = t.starts_with(b"#") && t.get(1).is_some_and(u8::is_ascii_digit);
-            (frame || indented).then_some(Block::PhpTrace)
+            if t.trim_ascii_end() == b"\"}" {
+                // Laravel closes its JSON context after the frames.
+                Some(Block::Continued)
+            } else {
+                (frame || indented).then_some(Block::PhpTrace)
+            }
         }
         Block::Closed => {
             if blank {
@@ -471,6 +498,9 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 && (is_continuation(t) || p.indented || t.starts_with(b"at "))
             {
                 Some(Block::Continued)
+            } else if p.indented && t.starts_with(b"Hint: ") {
+                // certbot: the problems, each indented and set off by a blank, then its hint.
+                Some(Block::Continued)
             } else {
                 None
             }
@@ -494,6 +524,14 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 || closes_rails_message(p, t)
             {
                 Some(Block::Continued)
+            } else if t.starts_with(b"Ask for help or search for solutions at ")
+                || t.starts_with(b"For complete error details, refer to the log at ")
+                || same_rails_tag(p, line)
+            {
+                // certbot's last line under `Some challenges have failed.`; Elasticsearch's
+                // under its start-up exception; Rails's tagged logger repeats the request id on
+                // every line of an exception.
+                Some(Block::Continued)
             } else if t.starts_with(b"(Use `node --trace-") {
                 // Node's hint under `(node:1) SomeWarning: …`.
                 Some(Block::Continued)
@@ -507,7 +545,9 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 Some(Block::NodeCrash)
             } else if is_java_exception_line(t)
                 && p.lines == 1
-                && (p.text.last() == Some(&b':') || states_a_problem(&p.text))
+                && (p.text.last() == Some(&b':')
+                    || states_a_problem(&p.text)
+                    || contains_error_word(&p.text))
             {
                 // `ERROR … failed:` then the exception (logback, log4j, JUL): its message may run
                 // on to the frames.
@@ -515,8 +555,9 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
             } else if is_goroutine_header(t) {
                 // `http: panic serving …` then the goroutine dump.
                 Some(Block::GoPanic)
-            } else if t.starts_with(b"Stack trace:") {
-                // PHP: `PHP Fatal error:  Uncaught …`, `Stack trace:`, `#0 …`, `  thrown in …`.
+            } else if t.starts_with(b"Stack trace:") || t.starts_with(b"[stacktrace]") {
+                // PHP: `PHP Fatal error:  Uncaught …`, `Stack trace:`, `#0 …`, `  thrown in …`;
+                // Laravel: `production.ERROR: …`, `[stacktrace]`, `#0 …`, `"}`.
                 Some(Block::PhpTrace)
             } else if p.lines > 1 && is_code_frame_marker(line) {
                 Some(Block::Continued)
@@ -567,6 +608,10 @@ fn continues_ruby_trace(p: &Pending, line: &[u8]) -> bool {
     if is_ruby_elision(t) {
         return true;
     }
+    // Cheap first: a frame ends with its method's quote, the first one with `(ErrorClass)`.
+    if !matches!(t.trim_ascii_end().last(), Some(b'\'' | b'`' | b')')) {
+        return false;
+    }
     let Some(start) = ruby_frame_start(t) else {
         return false;
     };
@@ -586,6 +631,24 @@ fn closes_rails_message(p: &Pending, t: &[u8]) -> bool {
         && p.lines == 1
         && !p.text.trim_ascii_end().ends_with(b"(")
         && memchr::memmem::find(&p.text, b" (").is_some()
+}
+
+/// `[8b0c6a1e-…] RedisClient::CommandError (…`: a line that opens with the tag the event's
+/// first line ended its Rails logger head with (`F, [… #1] FATAL -- : [8b0c6a1e-…]`).
+fn same_rails_tag(p: &Pending, line: &[u8]) -> bool {
+    // Ruby's Logger opens with the level's letter: `F, [`, `E, [`, `I, [`.
+    if line.first() != Some(&b'[') || p.text.get(1..4) != Some(b", [") {
+        return false;
+    }
+    let first = p.text.split(|&b| b == b'\n').next().unwrap_or(&p.text);
+    let Some(at) = memchr::memmem::find(first, b" -- : [") else {
+        return false;
+    };
+    let tag = &first[at + 6..];
+    let Some(end) = memchr::memchr(b']', tag) else {
+        return false;
+    };
+    end > 8 && line.starts_with(&tag[..=end])
 }
 
 fn same_rabbit_head(p: &Pending, line: &[u8]) -> bool {

@@ -450,3 +450,19 @@ pub(super) fn ruby_frame_start(t: &[u8]) -> Option<usize> {
 pub(super) fn is_ruby_elision(t: &[u8]) -> bool {
     t.starts_with(b"... ") && t.trim_ascii_end().ends_with(b" levels...")
 }
+
+/// ` 1: 0xb8a6cc node::OOMErrorHandler(…) [node]`: a numbered native frame (V8's report).
+pub(super) fn is_native_frame(t: &[u8]) -> bool {
+    let n = t.iter().take_while(|b| b.is_ascii_digit()).count();
+    (1..=3).contains(&n) && t[n..].starts_with(b": 0x")
+}
+
+/// `LINE 1: SELECT …`: where PostgreSQL shows the statement an error points into (the `^`
+/// marker follows, indented).
+pub(super) fn is_query_position(t: &[u8]) -> bool {
+    let Some(rest) = t.strip_prefix(b"LINE ") else {
+        return false;
+    };
+    let n = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    n > 0 && rest[n..].starts_with(b": ")
+}

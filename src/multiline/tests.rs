@@ -811,3 +811,97 @@ fn a_ruby_frame_under_the_same_logger_head_joins_the_error() {
     // stays apart.
     assert_eq!(got, [(1, 3), (4, 4), (5, 5), (6, 6)]);
 }
+
+#[test]
+fn laravel_stacktrace_joins_until_its_json_closes() {
+    let got = one(&[
+        "[2024-02-19 13:02:11] production.ERROR: SQLSTATE[HY000] [2002] Connection refused {\"exception\":\"[object] (PDOException(code: 2002): x at /var/www/html/a.php:70)",
+        "[stacktrace]",
+        "#0 /var/www/html/vendor/laravel/framework/src/Illuminate/Database/Connection.php(776): run()",
+        "#1 {main}",
+        "\"}",
+        "[2024-02-19 13:02:12] production.INFO: next",
+    ]);
+    assert_eq!(got, [(1, 5), (6, 6)]);
+}
+
+#[test]
+fn v8_native_stack_trace_stays_in_the_report() {
+    let got = one(&[
+        "<--- JS stacktrace --->",
+        "",
+        "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory",
+        "----- Native stack trace -----",
+        "",
+        " 1: 0xb8a6cc node::OOMErrorHandler(char const*, v8::OOMDetails const&) [node]",
+        "10: 0x10e72a6 v8::internal::Factory::NewFillerObject(int) [node]",
+        "Listening on port 3000",
+    ]);
+    assert_eq!(got, [(1, 7), (8, 8)]);
+}
+
+#[test]
+fn a_json_record_over_several_lines_is_one_event() {
+    let got = one(&[
+        "{\"type\": \"server\", \"level\": \"ERROR\", \"message\": \"uncaught exception in thread [main]\",",
+        "\"stacktrace\": [\"org.elasticsearch.bootstrap.StartupException: java.lang.IllegalStateException: failed to obtain node locks\",",
+        "\"at org.elasticsearch.bootstrap.Elasticsearch.init(Elasticsearch.java:173) ~[elasticsearch-7.17.18.jar:7.17.18]\",",
+        "\"... 12 more\"] }",
+        "uncaught exception in thread [main]",
+        "java.lang.IllegalStateException: failed to obtain node locks",
+        "Likely root cause: java.nio.file.AccessDeniedException: /usr/share/elasticsearch/data/nodes",
+        "\tat java.base/sun.nio.fs.UnixException.translateToIOException(UnixException.java:90)",
+        "For complete error details, refer to the log at /usr/share/elasticsearch/logs/docker-cluster.log",
+        "{\"type\": \"server\", \"level\": \"INFO\", \"message\": \"stopped\" }",
+    ]);
+    assert_eq!(got, [(1, 4), (5, 9), (10, 10)]);
+}
+
+#[test]
+fn certbot_report_takes_its_hint_and_help_line() {
+    let got = one(&[
+        "Certbot failed to authenticate some domains (authenticator: webroot). The Certificate Authority reported these problems:",
+        "  Domain: shop.example.com",
+        "  Type:   connection",
+        "",
+        "  Domain: www.shop.example.com",
+        "  Type:   dns",
+        "",
+        "Hint: The Certificate Authority failed to verify the temporary challenge files created by Certbot.",
+        "",
+        "Some challenges have failed.",
+        "Ask for help or search for solutions at https://community.letsencrypt.org. See the logfile /var/log/letsencrypt/letsencrypt.log",
+    ]);
+    assert_eq!(got, [(1, 9), (10, 11)]);
+}
+
+#[test]
+fn rails_tagged_lines_of_one_request_join() {
+    let got = one(&[
+        "F, [2025-03-04T14:19:05.418320 #1] FATAL -- : [8b0c6a1e-2f3d-4c5b-9a8e-7d6f5e4c3b2a]   ",
+        "[8b0c6a1e-2f3d-4c5b-9a8e-7d6f5e4c3b2a] RedisClient::CommandError (MISCONF Redis is configured to save RDB snapshots):",
+        "[8b0c6a1e-2f3d-4c5b-9a8e-7d6f5e4c3b2a] app/controllers/invoices_controller.rb:41:in 'InvoicesController#deliver'",
+        "[0d1e2f3a-2f3d-4c5b-9a8e-7d6f5e4c3b2a] Started GET \"/\"",
+    ]);
+    assert_eq!(got, [(1, 3), (4, 4)]);
+}
+
+#[test]
+fn psycopg_query_position_stays_with_its_exception() {
+    let got = one(&[
+        "Traceback (most recent call last):",
+        "  File \"/app/views.py\", line 31, in list_reports",
+        "psycopg2.errors.UndefinedColumn: column reports.archived_at does not exist",
+        "LINE 1: ...orts.title AS reports_title, reports.owner_id AS reports_o...",
+        "                                                             ^",
+        "",
+        "The above exception was the direct cause of the following exception:",
+        "",
+        "Traceback (most recent call last):",
+        "  File \"/app/db.py\", line 9, in run",
+        "snuba.clickhouse.errors.ClickhouseError: Code: 60.",
+        "DB::Exception: Table default.errors_local doesn't exist. Stack trace:",
+        "Started",
+    ]);
+    assert_eq!(got, [(1, 12), (13, 13)]);
+}
