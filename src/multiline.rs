@@ -521,6 +521,7 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 || is_sqlalchemy_detail(line)
                 || is_program_detail(&p.text, line)
                 || continues_ruby_trace(p, line)
+                || same_sidekiq_job_head(p, line)
                 || closes_rails_message(p, t)
             {
                 Some(Block::Continued)
@@ -649,6 +650,21 @@ fn same_rails_tag(p: &Pending, line: &[u8]) -> bool {
         return false;
     };
     end > 8 && line.starts_with(&tag[..=end])
+}
+
+/// Sidekiq: `… pid=1 tid=2g3k WARN: {"context":"Job raised exception",…}`, then the exception
+/// under the same `time pid tid WARN: ` head (its frames follow as a Ruby backtrace).
+fn same_sidekiq_job_head(p: &Pending, line: &[u8]) -> bool {
+    const WARN: &[u8] = b" WARN: ";
+    if p.lines > 1 || line.len() < 32 || p.text.get(..24) != line.get(..24) {
+        return false;
+    }
+    let Some(at) = memchr::memmem::find(&line[..line.len().min(RECORD_HEAD_BYTES * 2)], WARN)
+    else {
+        return false;
+    };
+    p.text.starts_with(&line[..at + WARN.len()])
+        && memchr::memmem::find(&p.text, b"\"context\":\"Job raised exception\"").is_some()
 }
 
 fn same_rabbit_head(p: &Pending, line: &[u8]) -> bool {

@@ -172,7 +172,8 @@ pub(super) fn is_numbered_item(line: &[u8]) -> bool {
 }
 
 /// Indented lines that are records of their own: a level word first, progress steps (`  Applying x... OK`,
-/// ` * Starting cron`, `   ...done.`) and ActiveRecord's SQL log (`   (0.2ms)  SELECT …`).
+/// ` * Starting cron`, `   ...done.`, Laravel's `  2024-02-19 13:06:12 App\Jobs\X …… 812ms DONE`) and
+/// ActiveRecord's SQL log (`   (0.2ms)  SELECT …`).
 pub(super) fn is_own_line(t: &[u8]) -> bool {
     let end = t.trim_ascii_end();
     t.starts_with(b"* ")
@@ -191,7 +192,27 @@ pub(super) fn is_own_line(t: &[u8]) -> bool {
         ]
         .iter()
         .any(|s| end.ends_with(s))
+        || is_task_status(end)
         || is_sql_timing(t)
+}
+
+/// `App\Jobs\X ......... 812.40ms DONE` (Laravel's queue worker, artisan's tasks): dots, an
+/// optional duration, then `RUNNING`, `DONE` or `FAIL`.
+fn is_task_status(end: &[u8]) -> bool {
+    let Some(rest) = [&b" RUNNING"[..], b" DONE", b" FAIL"]
+        .iter()
+        .find_map(|s| end.strip_suffix(*s))
+    else {
+        return false;
+    };
+    let rest = rest.trim_ascii_end();
+    let rest = match rest.iter().rposition(|&b| b == b' ') {
+        Some(i) if rest[i + 1..].first().is_some_and(u8::is_ascii_digit) => {
+            rest[..i].trim_ascii_end()
+        }
+        _ => rest,
+    };
+    rest.ends_with(b"...")
 }
 
 /// ` ✓ Compiled /x in 9ms`, ` ⚠ Fast Refresh …`: a status glyph (one non-ASCII character,

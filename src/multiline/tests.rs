@@ -905,3 +905,25 @@ fn psycopg_query_position_stays_with_its_exception() {
     ]);
     assert_eq!(got, [(1, 12), (13, 13)]);
 }
+
+#[test]
+fn laravel_queue_task_lines_stay_apart() {
+    let got = one(&[
+        "  2024-02-19 13:06:11 App\\Jobs\\SendOrderConfirmation ......................... RUNNING",
+        "  2024-02-19 13:06:12 App\\Jobs\\SendOrderConfirmation .................... 812.40ms DONE",
+        "  2024-02-19 13:08:12 App\\Jobs\\SyncSupplierStock ........................ 10s FAIL",
+    ]);
+    assert_eq!(got, [(1, 1), (2, 2), (3, 3)]);
+}
+
+#[test]
+fn sidekiq_job_exception_joins_its_context_line() {
+    let got = one(&[
+        "2025-03-04T14:11:48.903Z pid=1 tid=2g3k WARN: {\"context\":\"Job raised exception\",\"job\":{\"retry\":true}}",
+        "2025-03-04T14:11:48.903Z pid=1 tid=2g3k WARN: Net::ReadTimeout: Net::ReadTimeout with #<TCPSocket:(closed)>",
+        "2025-03-04T14:11:48.903Z pid=1 tid=2g3k WARN: app/services/webhook_sender.rb:23:in 'WebhookSender#deliver'",
+        "app/jobs/webhook_delivery_job.rb:8:in 'WebhookDeliveryJob#perform'",
+        "2025-03-04T14:11:48.903Z pid=1 tid=2g3k INFO: done",
+    ]);
+    assert_eq!(got, [(1, 4), (5, 5)]);
+}
