@@ -631,7 +631,7 @@ fn closes_rails_message(p: &Pending, t: &[u8]) -> bool {
     t == b"):"
         && p.lines == 1
         && !p.text.trim_ascii_end().ends_with(b"(")
-        && memchr::memmem::find(&p.text, b" (").is_some()
+        && p.text.windows(2).any(|w| w == b" (")
 }
 
 /// `[8b0c6a1e-…] RedisClient::CommandError (…`: a line that opens with the tag the event's
@@ -655,16 +655,21 @@ fn same_rails_tag(p: &Pending, line: &[u8]) -> bool {
 /// Sidekiq: `… pid=1 tid=2g3k WARN: {"context":"Job raised exception",…}`, then the exception
 /// under the same `time pid tid WARN: ` head (its frames follow as a Ruby backtrace).
 fn same_sidekiq_job_head(p: &Pending, line: &[u8]) -> bool {
-    const WARN: &[u8] = b" WARN: ";
+    use memchr::memmem::Finder;
+    use std::sync::LazyLock;
+    static JOB: LazyLock<Finder<'static>> =
+        LazyLock::new(|| Finder::new(b"\"context\":\"Job raised exception\""));
+    static WARN: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b" WARN: "));
     if p.lines > 1 || line.len() < 32 || p.text.get(..24) != line.get(..24) {
         return false;
     }
-    let Some(at) = memchr::memmem::find(&line[..line.len().min(RECORD_HEAD_BYTES * 2)], WARN)
-    else {
+    if JOB.find(&p.text).is_none() {
+        return false;
+    }
+    let Some(at) = WARN.find(&line[..line.len().min(RECORD_HEAD_BYTES * 2)]) else {
         return false;
     };
-    p.text.starts_with(&line[..at + WARN.len()])
-        && memchr::memmem::find(&p.text, b"\"context\":\"Job raised exception\"").is_some()
+    p.text.starts_with(&line[..at + WARN.needle().len()])
 }
 
 fn same_rabbit_head(p: &Pending, line: &[u8]) -> bool {

@@ -248,6 +248,12 @@ pub(super) fn is_sql_timing(t: &[u8]) -> bool {
         return true;
     }
     // A model name and an operation (`Project Load`, `CACHE User Load`), or nothing.
+    if !t
+        .first()
+        .is_some_and(|b| *b == b'(' || b.is_ascii_uppercase())
+    {
+        return false;
+    }
     let name = t
         .iter()
         .take(48)

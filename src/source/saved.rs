@@ -382,15 +382,20 @@ fn strip_time_column<'a>(
     service: ServiceId,
     rest: &'a [u8],
 ) -> (Option<i64>, &'a [u8]) {
+    const LEN: usize = TIME_COLUMN.len();
+    // Cheap tests first: most lines have no such column, or an application's own timestamp.
+    if rest.len() < LEN || rest[10] != b' ' || rest[LEN - 1] != b' ' {
+        return (None, rest);
+    }
+    let idx = service as usize;
+    let known = known_for.get(idx).copied().unwrap_or(false);
+    if !known && !matches!(rest.get(LEN), None | Some(b' ' | b'\t')) {
+        return (None, rest);
+    }
     let Some((ts, n)) = time_column(rest) else {
         return (None, rest);
     };
-    let idx = service as usize;
-    let known = known_for.get(idx).copied().unwrap_or(false);
     let body = &rest[n..];
-    if !known && !matches!(body.first(), None | Some(b' ' | b'\t')) {
-        return (None, rest);
-    }
     if !known {
         if known_for.len() <= idx {
             known_for.resize(idx + 1, false);
@@ -400,10 +405,13 @@ fn strip_time_column<'a>(
     (Some(ts), body)
 }
 
+/// The shape of a log viewer's time column, with its space.
+const TIME_COLUMN: &str = "2023-06-06 12:43:05 ";
+
 /// `2023-06-06 12:43:05 ` (local time, read as UTC): the time column of a log viewer's copy;
 /// returns the time and the length with its space.
 fn time_column(text: &[u8]) -> Option<(i64, usize)> {
-    const LEN: usize = "2023-06-06 12:43:05".len();
+    const LEN: usize = TIME_COLUMN.len() - 1;
     if text.len() < LEN + 1 || text[10] != b' ' || text[LEN] != b' ' {
         return None;
     }
