@@ -522,6 +522,7 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 || is_program_detail(&p.text, line)
                 || continues_ruby_trace(p, line)
                 || same_sidekiq_job_head(p, line)
+                || (is_keycloak_failure(line) && is_keycloak_failure(&p.text))
                 || closes_rails_message(p, t)
             {
                 Some(Block::Continued)

@@ -493,3 +493,11 @@ pub(super) fn is_query_position(t: &[u8]) -> bool {
     let n = rest.iter().take_while(|b| b.is_ascii_digit()).count();
     n > 0 && rest[n..].starts_with(b": ")
 }
+
+/// `2024-02-20 10:31:05,117 ERROR [org.keycloak.quarkus.runtime.cli.ExecutionExceptionHandler]
+/// (main) ERROR: …`: Keycloak prints why it did not start as several such lines, one record each.
+pub(super) fn is_keycloak_failure(line: &[u8]) -> bool {
+    line.get(23) == Some(&b' ')
+        && line[24..]
+            .starts_with(b"ERROR [org.keycloak.quarkus.runtime.cli.ExecutionExceptionHandler]")
+}

@@ -927,3 +927,14 @@ fn sidekiq_job_exception_joins_its_context_line() {
     ]);
     assert_eq!(got, [(1, 4), (5, 5)]);
 }
+
+#[test]
+fn keycloak_start_failure_lines_are_one_event() {
+    let got = one(&[
+        "2024-02-20 10:31:14,030 ERROR [org.keycloak.quarkus.runtime.cli.ExecutionExceptionHandler] (main) ERROR: Failed to start server in (production) mode",
+        "2024-02-20 10:31:14,031 ERROR [org.keycloak.quarkus.runtime.cli.ExecutionExceptionHandler] (main) ERROR: Failed to obtain JDBC connection",
+        "2024-02-20 10:31:14,032 ERROR [org.keycloak.quarkus.runtime.cli.ExecutionExceptionHandler] (main) For more details run the same command passing the '--verbose' option.",
+        "2024-02-20 10:31:15,001 INFO  [io.quarkus] (main) Keycloak stopped in 0.021s",
+    ]);
+    assert_eq!(got, [(1, 3), (4, 4)]);
+}
