@@ -509,6 +509,11 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
             if blank {
                 // A blank line closes the message and belongs to it.
                 Some(Block::Closed)
+            } else if t.starts_with(b"Caused by: ") && p.lines > 1 {
+                // A cause's message may run on over plain and blank lines, as the first
+                // exception's may (JDBC's `Communications link failure`, a blank, `The last
+                // packet sent …`), until its `at` frames.
+                Some(Block::JavaMessage)
             } else if is_continuation(t) {
                 Some(Block::Continued)
             } else if indented {

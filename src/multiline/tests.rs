@@ -938,3 +938,19 @@ fn keycloak_start_failure_lines_are_one_event() {
     ]);
     assert_eq!(got, [(1, 3), (4, 4)]);
 }
+
+#[test]
+fn a_causes_message_may_run_over_lines_before_its_frames() {
+    let got = one(&[
+        "2023-09-14 15:00:31.118 ERROR 1 --- [   scheduling-1] com.zaxxer.hikari.pool.HikariPool        : HikariPool-1 - Exception during pool initialization.",
+        "com.mysql.cj.jdbc.exceptions.CommunicationsException: Communications link failure",
+        "\tat com.acme.reports.DailySalesJob.run(DailySalesJob.java:29) ~[classes!/:1.4.2]",
+        "Caused by: com.mysql.cj.exceptions.CJCommunicationsException: Communications link failure",
+        "",
+        "The last packet sent successfully to the server was 0 milliseconds ago. The driver has not received any packets from the server.",
+        "\tat com.mysql.cj.exceptions.ExceptionFactory.createException(ExceptionFactory.java:61)",
+        "\t... 12 common frames omitted",
+        "2023-09-14 15:00:32.001  INFO 1 --- [main] o.s.b.w.e.tomcat.TomcatWebServer : Tomcat started",
+    ]);
+    assert_eq!(got, [(1, 8), (9, 9)]);
+}
