@@ -103,6 +103,9 @@ enum Block {
     SqlStatement,
     /// Redis's `*** FATAL CONFIG FILE ERROR ***` report: the line read, the directive, the reason.
     RedisConfig,
+    /// MySQL's or MariaDB's crash report after `mysqld got signal 6 ;`: plain lines (and blank
+    /// ones) until the next record.
+    ServerCrash,
     /// A line that opened a bracket at its end (`FooError (`, `{`): open until the closer.
     Bracket(u8),
     /// A JSON record spread over lines (Elasticsearch 7's `"stacktrace": [ … ] }`): its
@@ -264,6 +267,8 @@ fn starts(line: &[u8]) -> Block {
         Block::Usage
     } else if line.starts_with(b"*** FATAL CONFIG FILE ERROR") {
         Block::RedisConfig
+    } else if is_mysql_crash(line) {
+        Block::ServerCrash
     } else if let Some(closer) = opens_bracket(line) {
         Block::Bracket(closer)
     } else if line.starts_with(b"{\"") && !line.trim_ascii_end().ends_with(b"}") {
@@ -454,6 +459,10 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 None
             }
         }
+        Block::ServerCrash => {
+            let report_line = blank || !looks_like_record_start(line);
+            (report_line && p.side_lines < MAX_BRACKET_LINES).then_some(Block::ServerCrash)
+        }
         Block::PhpTrace => {
             let frame = t.starts_with(b"#") && t.get(1).is_some_and(u8::is_ascii_digit);
             if t.trim_ascii_end() == b"\"}" {
@@ -529,6 +538,7 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 || same_sidekiq_job_head(p, line)
                 || (is_keycloak_failure(line) && is_keycloak_failure(&p.text))
                 || closes_rails_message(p, t)
+                || (is_glibc_frame(t) && is_glibc_frame(last_line(&p.text)))
             {
                 Some(Block::Continued)
             } else if t.starts_with(b"Ask for help or search for solutions at ")
@@ -676,6 +686,11 @@ fn same_sidekiq_job_head(p: &Pending, line: &[u8]) -> bool {
         return false;
     };
     p.text.starts_with(&line[..at + WARN.needle().len()])
+}
+
+/// The last line of an event's text.
+fn last_line(text: &[u8]) -> &[u8] {
+    memchr::memrchr(b'\n', text).map_or(text, |i| &text[i + 1..])
 }
 
 fn same_rabbit_head(p: &Pending, line: &[u8]) -> bool {

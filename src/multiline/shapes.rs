@@ -501,3 +501,20 @@ pub(super) fn is_keycloak_failure(line: &[u8]) -> bool {
         && line[24..]
             .starts_with(b"ERROR [org.keycloak.quarkus.runtime.cli.ExecutionExceptionHandler]")
 }
+
+/// `09:02:17 UTC - mysqld got signal 6 ;`, `… [ERROR] mariadbd got signal 11 ;`: the head of
+/// MySQL's and MariaDB's crash report.
+pub(super) fn is_mysql_crash(line: &[u8]) -> bool {
+    static SIGNAL: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"d got signal "));
+    line.trim_ascii_end().ends_with(b" ;") && SIGNAL.find(line).is_some()
+}
+
+/// `/usr/sbin/mysqld(my_abort()+0xe) [0x5610a2f382ee]`: a frame of glibc's `backtrace_symbols`.
+pub(super) fn is_glibc_frame(t: &[u8]) -> bool {
+    let t = t.trim_ascii_end();
+    t.ends_with(b"]")
+        && t.len() > 8
+        && memchr::memrchr(b'[', t).is_some_and(|i| t[i + 1..].starts_with(b"0x"))
+        && (t.starts_with(b"/") || t.starts_with(b"["))
+}

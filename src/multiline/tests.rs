@@ -517,8 +517,8 @@ fn dev_server_status_lines_stay_apart_and_code_frames_join() {
 #[test]
 fn a_logged_error_takes_one_plain_reason_line_but_not_another_programs_line() {
     let got = one(&[
-        "2024-01-01 12:00:00 0 [ERROR] mysqld got signal 11 ;",
-        "This could be because you hit a bug.",
+        "2024-01-01 12:00:00 0 [ERROR] InnoDB: Unable to lock ./ibdata1 error: 11",
+        "Check that you do not already have another mysqld process using the same InnoDB data.",
         "Attempting to collect some information",
         "2024/01/01 12:00:00 [error] 7#7: *1 connect() failed (111: Connection refused)",
         "/docker-entrypoint.sh: Configuration complete; ready for start up",
@@ -953,4 +953,20 @@ fn a_causes_message_may_run_over_lines_before_its_frames() {
         "2023-09-14 15:00:32.001  INFO 1 --- [main] o.s.b.w.e.tomcat.TomcatWebServer : Tomcat started",
     ]);
     assert_eq!(got, [(1, 8), (9, 9)]);
+}
+
+#[test]
+fn mysql_crash_report_is_one_event_and_its_frames_join_after_an_interruption() {
+    let got = events(&[
+        (1, "09:02:17 UTC - mysqld got signal 6 ;"),
+        (1, "Most likely, you have hit a bug, but this error can also be caused by malfunctioning hardware."),
+        (1, "Thread pointer: 0x0"),
+        (1, "stack_bottom = 0 thread_stack 0x100000"),
+        (2, "[Sun Feb 11 09:02:17.902214 2024] [php7:warn] [pid 35] PHP Warning:  mysqli_real_connect(): (HY000/2002)"),
+        (1, "/usr/sbin/mysqld(my_print_stacktrace(unsigned char const*, unsigned long)+0x41) [0x5610a2f3e1d1]"),
+        (1, "/usr/sbin/mysqld(my_abort()+0xe) [0x5610a2f382ee]"),
+        (1, "/lib64/libc.so.6(clone+0x43) [0x7f3c88a7de73]"),
+        (1, "2024-02-11T09:02:20.000000Z 0 [System] [MY-010116] [Server] /usr/sbin/mysqld (mysqld 8.0.36) starting as process 1"),
+    ]);
+    assert_eq!(got, [(1, 4), (5, 5), (6, 8), (9, 9)]);
 }
