@@ -248,7 +248,10 @@ fn starts(line: &[u8]) -> Block {
     let t = trim_start(line);
     if is_blank(line) {
         Block::Blank
-    } else if t.starts_with(b"Traceback (most recent call last)") {
+    } else if t.starts_with(b"Traceback (most recent call last)")
+        || line.ends_with(b"] Traceback (most recent call last):")
+    {
+        // gunicorn logs the head on its own record line: `[…] [7] [ERROR] Traceback (…):`.
         Block::PyFrames
     } else if line.starts_with(b"panic: ") || line.starts_with(b"fatal error: ") {
         Block::GoPanic

@@ -239,7 +239,9 @@ fn json_level(line: &[u8]) -> Option<Severity> {
                 return Some(s);
             }
         } else {
-            // pino / bunyan numbers: 10 trace, 20 debug, 30 info, 40 warn, 50 error, 60 fatal.
+            // pino / bunyan numbers: 10 trace, 20 debug, 30 info, 40 warn, 50 error, 60 fatal;
+            // Monolog's (PHP): 100 debug, 200 info, 250 notice, 300 warning, 400 error, 500
+            // critical, 550 alert, 600 emergency.
             let end = rest
                 .iter()
                 .position(|b| !b.is_ascii_digit())
@@ -250,6 +252,11 @@ fn json_level(line: &[u8]) -> Option<Severity> {
                 30..=39 => Severity::Info,
                 40..=49 => Severity::Warning,
                 50..=59 => Severity::Error,
+                60..=99 => Severity::Critical,
+                100..=199 => Severity::Debug,
+                200..=299 => Severity::Info,
+                300..=399 => Severity::Warning,
+                400..=499 => Severity::Error,
                 _ => Severity::Critical,
             });
         }
@@ -365,6 +372,9 @@ mod tests {
             ("{\"level\":\"error\",\"msg\":\"x\"}", Some(Error)),
             ("{\"level\":50,\"time\":1,\"msg\":\"x\"}", Some(Error)),
             ("{\"level\":30,\"time\":1,\"msg\":\"0 errors\"}", Some(Info)),
+            ("{\"message\":\"Matched route\",\"level\":200,\"level_name\":\"INFO\"}", Some(Info)),
+            ("{\"message\":\"Uncaught PHP Exception\",\"level\":500,\"level_name\":\"CRITICAL\"}", Some(Critical)),
+            ("{\"message\":\"Error thrown\",\"level\":400,\"level_name\":\"ERROR\"}", Some(Error)),
             ("{\"@l\":\"Warning\",\"@mt\":\"x\"}", Some(Warning)),
             ("{\"log.level\": \"debug\", \"message\": \"x\"}", Some(Debug)),
             ("{\"t\":{\"$date\":\"2024\"},\"s\":\"E\",\"c\":\"NETWORK\"}", Some(Error)),

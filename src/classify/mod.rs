@@ -235,6 +235,19 @@ impl Classifier {
                 out.rule_tag = self.tags[i];
                 out.severity = rule.severity;
                 out.category = rule.category;
+                if out.severity == Severity::Error
+                    && matches!(
+                        out.category,
+                        Category::Network | Category::Database | Category::Timeout
+                    )
+                    && line_level.is_some_and(|l| l <= Severity::Warning)
+                    && says_it_retries(text)
+                {
+                    // A failed connection the program logs below ERROR and says it will retry is
+                    // degraded, not failed (the labelling conventions' "retrying connections
+                    // logged at INFO/WARN").
+                    out.severity = Severity::Warning;
+                }
             }
         }
         self.finish(out)
@@ -246,6 +259,18 @@ impl Classifier {
         }
         out
     }
+}
+
+/// Whether a message says its operation will be tried again (`retrying`, `Retry in 30s`,
+/// `Trying again in 2.0 seconds`, `retry #1`).
+fn says_it_retries(text: &[u8]) -> bool {
+    static RETRY: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
+        regex::bytes::Regex::new(
+            r"(?i)\bretrying\b|\bretry (?:in|#|attempt)|\bwill retry\b|\btrying again\b|\bretries left\b",
+        )
+        .expect("a valid regex")
+    });
+    RETRY.is_match(&text[..text.len().min(level::SCAN_BYTES * 4)])
 }
 
 /// FNV-1a 64 of a rule id, never 0.
@@ -281,6 +306,23 @@ pub fn build_one(pattern: &str) -> Result<regex::bytes::Regex, regex::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_connection_failure_logged_below_error_that_will_retry_is_a_warning() {
+        let classifier = Classifier::new(&PackSet::embedded().unwrap()).unwrap();
+        let mut scratch = Scratch::default();
+        let mut class = |text: &str| {
+            let c = classifier.classify(text.as_bytes(), &mut scratch);
+            (c.severity, c.category)
+        };
+        let retrying = r#"{"time":"2024-05-20T14:00:59Z","level":"WARN","msg":"database not ready, retrying","err":"dial tcp: lookup db on 127.0.0.11:53: no such host"}"#;
+        assert_eq!(class(retrying), (Severity::Warning, Category::Network));
+        // Logged as an error, or said without a retry: the rule's severity stands.
+        let failed = r#"{"time":"2024-05-20T14:00:59Z","level":"ERROR","msg":"database not ready, retrying","err":"dial tcp: lookup db on 127.0.0.11:53: no such host"}"#;
+        assert_eq!(class(failed), (Severity::Error, Category::Network));
+        let no_retry = r#"{"level":"WARN","msg":"giving up","err":"dial tcp: lookup db on 127.0.0.11:53: no such host"}"#;
+        assert_eq!(class(no_retry), (Severity::Error, Category::Network));
+    }
 
     #[test]
     fn severity_orders_from_debug_to_critical() {
