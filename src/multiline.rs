@@ -253,7 +253,12 @@ fn starts(line: &[u8]) -> Block {
     {
         // gunicorn logs the head on its own record line: `[…] [7] [ERROR] Traceback (…):`.
         Block::PyFrames
-    } else if line.starts_with(b"panic: ") || line.starts_with(b"fatal error: ") {
+    } else if line.starts_with(b"panic: ")
+        || line.starts_with(b"fatal error: ")
+        || is_goroutine_header(line)
+    {
+        // A goroutine header opens a dump of its own where another container's line cut the
+        // panic in two.
         Block::GoPanic
     } else if is_node_code_frame(line) {
         Block::NodeCrash
@@ -540,6 +545,7 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 || continues_ruby_trace(p, line)
                 || same_sidekiq_job_head(p, line)
                 || (is_keycloak_failure(line) && is_keycloak_failure(&p.text))
+                || continues_sqlserver_error(p, line)
                 || closes_rails_message(p, t)
                 || (is_glibc_frame(t) && is_glibc_frame(last_line(&p.text)))
             {
@@ -560,7 +566,11 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
             } else if t.starts_with(b"Dumping heap to ") || t.starts_with(b"Heap dump file created")
             {
                 Some(Block::Continued)
-            } else if is_js_error_line(t) && p.lines == 1 && states_a_problem(&p.text) {
+            } else if is_js_error_line(t)
+                && p.lines == 1
+                && (states_a_problem(&p.text)
+                    || p.text.ends_with(b":") && contains_error_word(&p.text))
+            {
                 // NestJS: `ERROR [ExceptionsHandler] …`, then the error and its `at` frames.
                 Some(Block::NodeCrash)
             } else if is_java_exception_line(t)
@@ -689,6 +699,20 @@ fn same_sidekiq_job_head(p: &Pending, line: &[u8]) -> bool {
         return false;
     };
     p.text.starts_with(&line[..at + WARN.needle().len()])
+}
+
+/// SQL Server's error log: `… Logon       Error: 18456, Severity: 14, State: 8.`, then the
+/// message under the same time and source (`… Logon       Login failed for user 'sa'. …`).
+fn continues_sqlserver_error(p: &Pending, line: &[u8]) -> bool {
+    // `2024-07-02 07:13:05.44 Logon       `: the time (22) and the source column (12).
+    const HEAD: usize = 35;
+    p.lines == 1
+        && line.len() > HEAD
+        && p.text.get(..HEAD) == line.get(..HEAD)
+        && p.text[HEAD..].starts_with(b"Error: ")
+        && p.text
+            .windows(b", Severity: ".len())
+            .any(|w| w == b", Severity: ")
 }
 
 /// The last line of an event's text.

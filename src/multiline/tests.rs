@@ -970,3 +970,44 @@ fn mysql_crash_report_is_one_event_and_its_frames_join_after_an_interruption() {
     ]);
     assert_eq!(got, [(1, 4), (5, 5), (6, 8), (9, 9)]);
 }
+
+#[test]
+fn sql_server_error_number_and_its_message_are_one_event() {
+    let got = one(&[
+        "2024-07-02 07:13:05.44 Logon       Error: 18456, Severity: 14, State: 8.",
+        "2024-07-02 07:13:05.44 Logon       Login failed for user 'sa'. Reason: Password did not match that for the login provided. [CLIENT: 172.20.0.3]",
+        "2024-07-02 07:13:05.44 Logon       Error: 18456, Severity: 14, State: 8.",
+        "2024-07-02 07:13:06.01 spid51      Starting up database 'Orders'.",
+    ]);
+    assert_eq!(got, [(1, 2), (3, 3), (4, 4)]);
+}
+
+#[test]
+fn a_goroutine_dump_cut_off_its_panic_is_one_event() {
+    let got = events(&[
+        (
+            0,
+            "panic: runtime error: invalid memory address or nil pointer dereference",
+        ),
+        (
+            1,
+            "1:M 20 May 2024 14:05:00.000 * Background saving started",
+        ),
+        (0, "goroutine 7 [select]:"),
+        (0, "main.(*server).run(0xc0000b2000)"),
+        (0, "\t/app/main.go:88 +0x1f4"),
+        (0, "{\"level\":\"INFO\",\"msg\":\"restarted\"}"),
+    ]);
+    assert_eq!(got, [(1, 1), (2, 2), (3, 5), (6, 6)]);
+}
+
+#[test]
+fn a_dev_servers_proxy_error_takes_the_error_and_its_frames() {
+    let got = one(&[
+        "9:42:30 AM [vite] http proxy error at /api/products:",
+        "Error: connect ECONNREFUSED 172.22.0.4:3000",
+        "    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16)",
+        "9:42:31 AM [vite] hmr update /src/App.tsx",
+    ]);
+    assert_eq!(got, [(1, 3), (4, 4)]);
+}
