@@ -249,9 +249,12 @@ fn starts(line: &[u8]) -> Block {
     if is_blank(line) {
         Block::Blank
     } else if t.starts_with(b"Traceback (most recent call last)")
-        || line.ends_with(b"] Traceback (most recent call last):")
+        || line
+            .trim_ascii_end()
+            .ends_with(b" Traceback (most recent call last):")
     {
-        // gunicorn logs the head on its own record line: `[…] [7] [ERROR] Traceback (…):`.
+        // gunicorn and uvicorn log the head on a record line: `[…] [7] [ERROR] Traceback (…):`,
+        // `ERROR:    Traceback (…):`.
         Block::PyFrames
     } else if line.starts_with(b"panic: ")
         || line.starts_with(b"fatal error: ")
@@ -298,8 +301,13 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
             } else {
                 // MinIO and npm open their banners with a blank line, V8 its out-of-memory report
                 // (whose `<---` head would otherwise look like a record of its own).
+                // An error line after such a blank stands alone (`initdb: error: …`).
                 let block = starts(line);
-                (block == Block::V8Oom || !looks_like_record_start(line)).then_some(block)
+                (block == Block::V8Oom
+                    || !looks_like_record_start(line)
+                        && !states_a_problem(line)
+                        && !contains_error_word(line))
+                .then_some(block)
             }
         }
         Block::PyFrames => {
@@ -492,6 +500,9 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
             } else if is_java_exception_line(t) && p.lines == 2 && states_a_problem(&p.text) {
                 // Spring's `Servlet.service() … threw exception`, a blank, then the exception.
                 Some(Block::JavaMessage)
+            } else if t.starts_with(b"npm ERR! ") && p.text.starts_with(b"npm ERR! ") {
+                // npm's report: `npm ERR! …` lines, a blank, `npm ERR! A complete log …`.
+                Some(Block::Continued)
             } else if is_node_version(t) {
                 // Node.js ends a crash with a blank line and its version.
                 Some(Block::Continued)
@@ -546,6 +557,7 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 || same_sidekiq_job_head(p, line)
                 || (is_keycloak_failure(line) && is_keycloak_failure(&p.text))
                 || continues_sqlserver_error(p, line)
+                || (t.starts_with(b"npm ERR! ") && p.text.starts_with(b"npm ERR! "))
                 || closes_rails_message(p, t)
                 || (is_glibc_frame(t) && is_glibc_frame(last_line(&p.text)))
             {

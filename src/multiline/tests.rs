@@ -1011,3 +1011,27 @@ fn a_dev_servers_proxy_error_takes_the_error_and_its_frames() {
     ]);
     assert_eq!(got, [(1, 3), (4, 4)]);
 }
+
+#[test]
+fn npm_err_report_is_one_event_across_its_blank() {
+    let got = one(&[
+        "npm ERR! code 127",
+        "npm ERR! path /app",
+        "npm ERR! command sh -c nodemon src/worker.js",
+        "",
+        "npm ERR! A complete log of this run can be found in:",
+        "npm ERR!     /root/.npm/_logs/2023-04-12T09_15_00_000Z-debug-0.log",
+        "> worker@1.0.0 start",
+    ]);
+    assert_eq!(got, [(1, 6), (7, 7)]);
+}
+
+#[test]
+fn an_error_line_after_another_services_blank_stands_apart() {
+    let got = events(&[
+        (1, "nginx: [emerg] still could not bind()"),
+        (0, ""),
+        (0, "initdb: error: could not change permissions of directory \"/var/lib/postgresql/data\": Operation not permitted"),
+    ]);
+    assert_eq!(got, [(1, 1), (2, 2), (3, 3)]);
+}
