@@ -8,12 +8,15 @@
 //! line), PostgreSQL `DETAIL:`/`HINT:`/`STATEMENT:` lines and its client programs' `pg_dump:
 //! detail:` lines, SQLAlchemy's `[SQL: …]` statement over several lines, Redis's `FATAL CONFIG
 //! FILE ERROR` report, RabbitMQ/ClickHouse lines repeating one head, ClickHouse's numbered stack
-//! frames, a server's error line with its reason or report lines, and a message with indented
-//! continuation lines.
+//! frames, a Ruby backtrace (`from` frames, Rails's gem frames and tagged request lines,
+//! Sidekiq's job exception), PHP's and Laravel's stack traces, a JSON record spread over lines
+//! (Elasticsearch 7), MySQL's crash report and glibc frames, SQL Server's error number with its
+//! message, Keycloak's start-up failure lines, `npm ERR!` reports, a server's error line with its
+//! reason or report lines, and a message with indented continuation lines.
 //!
 //! Blank lines: a blank line after a service's line closes that event and belongs to it; one
 //! after another service's line opens an event that the service's next line joins (MinIO and npm
-//! print their banners so). Indented lines that are records of their own (progress steps such as
+//! print their banners so), unless that line states an error. Indented lines that are records of their own (progress steps such as
 //! `  Applying x... OK`, ActiveRecord SQL lines, dev-server status glyphs, a level word first)
 //! stay apart.
 //!
@@ -660,8 +663,7 @@ fn continues_ruby_trace(p: &Pending, line: &[u8]) -> bool {
     if start > 0 {
         return start >= 16 && p.text.starts_with(&t[..start]);
     }
-    let last = p.text.rsplit(|&b| b == b'\n').next().unwrap_or(&p.text);
-    ruby_frame_start(trim_start(last)).is_some()
+    ruby_frame_start(trim_start(last_line(&p.text))).is_some()
         || contains_error_word(&p.text)
         || states_a_problem(&p.text)
 }
