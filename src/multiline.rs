@@ -503,8 +503,7 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
             } else if is_java_exception_line(t) && p.lines == 2 && states_a_problem(&p.text) {
                 // Spring's `Servlet.service() … threw exception`, a blank, then the exception.
                 Some(Block::JavaMessage)
-            } else if t.starts_with(b"npm ERR! ") && p.text.starts_with(b"npm ERR! ") {
-                // npm's report: `npm ERR! …` lines, a blank, `npm ERR! A complete log …`.
+            } else if continues_npm_report(p, t) {
                 Some(Block::Continued)
             } else if is_node_version(t) {
                 // Node.js ends a crash with a blank line and its version.
@@ -560,7 +559,7 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 || same_sidekiq_job_head(p, line)
                 || (is_keycloak_failure(line) && is_keycloak_failure(&p.text))
                 || continues_sqlserver_error(p, line)
-                || (t.starts_with(b"npm ERR! ") && p.text.starts_with(b"npm ERR! "))
+                || continues_npm_report(p, t)
                 || closes_rails_message(p, t)
                 || (is_glibc_frame(t) && is_glibc_frame(last_line(&p.text)))
             {
@@ -684,7 +683,7 @@ fn same_rails_tag(p: &Pending, line: &[u8]) -> bool {
     if line.first() != Some(&b'[') || p.text.get(1..4) != Some(b", [") {
         return false;
     }
-    let first = p.text.split(|&b| b == b'\n').next().unwrap_or(&p.text);
+    let first = first_line(&p.text);
     let Some(at) = memchr::memmem::find(first, b" -- : [") else {
         return false;
     };
@@ -727,6 +726,16 @@ fn continues_sqlserver_error(p: &Pending, line: &[u8]) -> bool {
         && p.text
             .windows(b", Severity: ".len())
             .any(|w| w == b", Severity: ")
+}
+
+/// npm's report: `npm ERR! …` lines, across the blank before `npm ERR! A complete log …`.
+fn continues_npm_report(p: &Pending, t: &[u8]) -> bool {
+    t.starts_with(b"npm ERR! ") && p.text.starts_with(b"npm ERR! ")
+}
+
+/// The first line of an event's text.
+fn first_line(text: &[u8]) -> &[u8] {
+    memchr::memchr(b'\n', text).map_or(text, |i| &text[..i])
 }
 
 /// The last line of an event's text.

@@ -9,7 +9,7 @@
 
 use std::io::{self, BufRead};
 
-use super::timestamp::parse_rfc3339_prefix;
+use super::timestamp::{parse_rfc3339_prefix, parse_utc_prefix};
 use super::{SourceStats, MAX_LINE_BYTES};
 use crate::cli::InputFormat;
 use crate::record::{Record, ServiceId, Services, Stream};
@@ -87,7 +87,7 @@ pub struct SavedLogParser {
     stats: SourceStats,
     last_service_name: Vec<u8>,
     last_service_id: ServiceId,
-    /// By service id: its lines carry an export's time column (see [`time_column`]).
+    /// By service id: its lines carry a log viewer's time column (see [`strip_time_column`]).
     time_column: Vec<bool>,
 }
 
@@ -375,14 +375,15 @@ fn docker_timestamp(text: &[u8]) -> Option<(i64, usize)> {
 }
 
 /// Takes off the time column that Docker Desktop (and some log viewers) put before each
-/// line they copy, once the service has shown it: a column followed by nothing or by an
-/// indented line is not an application's own timestamp. Before that a line is left whole.
+/// line they copy (`2023-06-06 12:43:05 `, local time, read as UTC), once the service has shown
+/// it: a column followed by nothing or by an indented line is not an application's own
+/// timestamp. Before that a line is left whole.
 fn strip_time_column<'a>(
     known_for: &mut Vec<bool>,
     service: ServiceId,
     rest: &'a [u8],
 ) -> (Option<i64>, &'a [u8]) {
-    const LEN: usize = TIME_COLUMN.len();
+    const LEN: usize = "2023-06-06 12:43:05 ".len();
     // Cheap tests first: most lines have no such column, or an application's own timestamp.
     if rest.len() < LEN || rest[10] != b' ' || rest[LEN - 1] != b' ' {
         return (None, rest);
@@ -392,34 +393,18 @@ fn strip_time_column<'a>(
     if !known && !matches!(rest.get(LEN), None | Some(b' ' | b'\t')) {
         return (None, rest);
     }
-    let Some((ts, n)) = time_column(rest) else {
-        return (None, rest);
-    };
-    let body = &rest[n..];
-    if !known {
-        if known_for.len() <= idx {
-            known_for.resize(idx + 1, false);
+    match parse_utc_prefix(rest) {
+        Some((ts, n)) if n == LEN - 1 => {
+            if !known {
+                if known_for.len() <= idx {
+                    known_for.resize(idx + 1, false);
+                }
+                known_for[idx] = true;
+            }
+            (Some(ts), &rest[LEN..])
         }
-        known_for[idx] = true;
+        _ => (None, rest),
     }
-    (Some(ts), body)
-}
-
-/// The shape of a log viewer's time column, with its space.
-const TIME_COLUMN: &str = "2023-06-06 12:43:05 ";
-
-/// `2023-06-06 12:43:05 ` (local time, read as UTC): the time column of a log viewer's copy;
-/// returns the time and the length with its space.
-fn time_column(text: &[u8]) -> Option<(i64, usize)> {
-    const LEN: usize = TIME_COLUMN.len() - 1;
-    if text.len() < LEN + 1 || text[10] != b' ' || text[LEN] != b' ' {
-        return None;
-    }
-    let mut rfc3339 = [b'Z'; LEN + 1];
-    rfc3339[..LEN].copy_from_slice(&text[..LEN]);
-    rfc3339[10] = b'T';
-    let (ts, n) = parse_rfc3339_prefix(&rfc3339)?;
-    (n == LEN + 1).then_some((ts, LEN + 1))
 }
 
 /// Removes ANSI escape sequences (CSI `ESC [ … final`, OSC `ESC ] … BEL`, two-byte `ESC x`);

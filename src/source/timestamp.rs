@@ -5,19 +5,46 @@ use crate::record::Timestamp;
 /// Parses `YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM)` at the start of `b`; returns the time and
 /// the number of bytes it took.
 pub fn parse_rfc3339_prefix(b: &[u8]) -> Option<(Timestamp, usize)> {
-    if b.len() < 20 {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let mut n = 0i64;
-        for &c in b.get(r)? {
-            if !c.is_ascii_digit() {
+    let (local, mut i) = parse_date_time(b)?;
+    let offset_secs = match b.get(i) {
+        Some(b'Z' | b'z') => {
+            i += 1;
+            0
+        }
+        Some(&sign @ (b'+' | b'-')) => {
+            let h = digits(b, i + 1..i + 3)?;
+            if b.get(i + 3) != Some(&b':') {
                 return None;
             }
-            n = n * 10 + i64::from(c - b'0');
+            let m = digits(b, i + 4..i + 6)?;
+            i += 6;
+            let s = h * 3600 + m * 60;
+            if sign == b'+' {
+                s
+            } else {
+                -s
+            }
         }
-        Some(n)
+        _ => return None,
     };
+    Some((
+        local.checked_sub(offset_secs.checked_mul(1_000_000_000)?)?,
+        i,
+    ))
+}
+
+/// Parses `YYYY-MM-DD HH:MM:SS[.f{1,9}]` (or with `T`) at the start of `b`, a time without a
+/// zone, read as UTC (a log viewer's time column); returns the time and the bytes it took.
+pub fn parse_utc_prefix(b: &[u8]) -> Option<(Timestamp, usize)> {
+    parse_date_time(b)
+}
+
+/// The date, time and fraction of an RFC 3339 time, as nanoseconds since the epoch read as UTC,
+/// and the bytes they took.
+fn parse_date_time(b: &[u8]) -> Option<(Timestamp, usize)> {
+    if b.len() < 19 {
+        return None;
+    }
     if b[4] != b'-'
         || b[7] != b'-'
         || !matches!(b[10], b'T' | b't' | b' ')
@@ -26,8 +53,8 @@ pub fn parse_rfc3339_prefix(b: &[u8]) -> Option<(Timestamp, usize)> {
     {
         return None;
     }
-    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (hour, min, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let (year, month, day) = (digits(b, 0..4)?, digits(b, 5..7)?, digits(b, 8..10)?);
+    let (hour, min, sec) = (digits(b, 11..13)?, digits(b, 14..16)?, digits(b, 17..19)?);
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || min > 59 || sec > 60 {
         return None;
     }
@@ -42,36 +69,27 @@ pub fn parse_rfc3339_prefix(b: &[u8]) -> Option<(Timestamp, usize)> {
             }
             i += 1;
         }
-        let digits = (i - start).min(9);
-        if digits == 0 {
+        let n = (i - start).min(9);
+        if n == 0 {
             return None;
         }
-        nanos *= 10i64.pow(9 - digits as u32);
+        nanos *= 10i64.pow(9 - n as u32);
     }
-    let offset_secs = match b.get(i) {
-        Some(b'Z' | b'z') => {
-            i += 1;
-            0
-        }
-        Some(&sign @ (b'+' | b'-')) => {
-            let h = num(i + 1..i + 3)?;
-            if b.get(i + 3) != Some(&b':') {
-                return None;
-            }
-            let m = num(i + 4..i + 6)?;
-            i += 6;
-            let s = h * 3600 + m * 60;
-            if sign == b'+' {
-                s
-            } else {
-                -s
-            }
-        }
-        _ => return None,
-    };
     let days = days_from_civil(year, month, day);
-    let secs = days * 86_400 + hour * 3600 + min * 60 + sec - offset_secs;
+    let secs = days * 86_400 + hour * 3600 + min * 60 + sec;
     Some((secs.checked_mul(1_000_000_000)?.checked_add(nanos)?, i))
+}
+
+/// The decimal number in `b[r]`, all of it digits.
+fn digits(b: &[u8], r: std::ops::Range<usize>) -> Option<i64> {
+    let mut n = 0i64;
+    for &c in b.get(r)? {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + i64::from(c - b'0');
+    }
+    Some(n)
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
@@ -112,6 +130,17 @@ mod tests {
         let (a, _) = parse_rfc3339_prefix(b"2024-01-15T12:00:00.5+02:00").unwrap();
         let (b, _) = parse_rfc3339_prefix(b"2024-01-15T10:00:00.500Z").unwrap();
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn a_time_without_a_zone_is_read_as_utc() {
+        let (t, n) = parse_utc_prefix(b"2024-01-15 10:00:00 rest").unwrap();
+        assert_eq!(n, 19);
+        assert_eq!(
+            Some(t),
+            parse_rfc3339_prefix(b"2024-01-15T10:00:00Z").map(|(t, _)| t)
+        );
+        assert_eq!(parse_utc_prefix(b"2024-01-15 1O:00:00 rest"), None);
     }
 
     #[test]
