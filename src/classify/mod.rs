@@ -1,16 +1,27 @@
 //! Classification: which rule an event matches, its category and its severity.
 //!
-//! Every rule of every pack is compiled into one [`regex::bytes::RegexSet`], so an event costs one
-//! pass over its text whatever the number of rules. The first matching rule in pack order wins
-//! (user packs come before the embedded ones, and within the embedded ones the specific packs come
-//! before `generic.toml`); ignore rules are checked first and drop the event from the findings.
-//! When no rule matches, the severity comes from the line's own level ([`level`]).
-//! Loading and validating packs is [`pack`]'s job.
+//! An event costs one pass over its text whatever the number of rules: the [`prefilter`] finds,
+//! in one Aho-Corasick search over the literals every rule requires, the few rules it could
+//! match, and only those rules' own regexes run (each compiled on its first use). Most events
+//! hold no rule's literal and no regex runs at all. The first matching rule in pack order wins
+//! (user packs come before the embedded ones, and within the embedded ones the specific packs
+//! come before `generic.toml`); an ignore rule that matches drops the event from the findings
+//! whatever its place. When no rule matches, the severity comes from the line's own level
+//! ([`level`]). Loading and validating packs is [`pack`]'s job.
+//!
+//! Why not one `RegexSet` over every rule: its lazy DFA's states each hold every rule's start,
+//! so building one costs thousands of steps, and real logs full of errors keep asking for new
+//! ones (6,500 lines of the labelled fixtures took 1.8 s, nearly all of it building states;
+//! this way takes 0.06 s). See benches/README.md for the figures on the benchmark corpus.
 
 pub mod level;
 pub mod pack;
+pub mod prefilter;
 
-use regex::bytes::{RegexSet, RegexSetBuilder};
+use std::sync::OnceLock;
+
+use regex::bytes::{Regex, RegexSet, RegexSetBuilder};
+use regex_syntax::hir::Hir;
 use serde::{Deserialize, Serialize};
 
 pub use pack::{Pack, PackError, PackSet, Rule, RuleKind};
@@ -156,7 +167,11 @@ pub struct Classification {
 /// The compiled rules of all packs.
 #[derive(Debug)]
 pub struct Classifier {
-    set: RegexSet,
+    prefilter: prefilter::Prefilter,
+    /// Each rule's own regex, compiled on first use (`None` if it does not compile, which
+    /// loading rules out: user packs are compiled rule by rule when they load, and `cargo test`
+    /// compiles the embedded ones).
+    regexes: Vec<OnceLock<Option<Regex>>>,
     rules: Vec<Rule>,
     tags: Vec<u64>,
 }
@@ -164,21 +179,46 @@ pub struct Classifier {
 /// Reusable scratch space for [`Classifier::classify`], so classifying allocates nothing.
 #[derive(Debug, Default)]
 pub struct Scratch {
-    matched: Vec<bool>,
+    candidates: Vec<RuleIdx>,
+    /// Events classified with this scratch so far.
+    events: u64,
 }
 
 impl Classifier {
-    /// Compiles the rules of `packs` (in order) into one set.
+    /// Reads the rules of `packs` (in order) and builds their prefilter.
     pub fn new(packs: &PackSet) -> Result<Classifier, PackError> {
         let rules: Vec<Rule> = packs.rules().cloned().collect();
-        let set = build_set(rules.iter().map(|r| r.regex.as_str())).map_err(|e| PackError {
+        let error = |rule: Option<&Rule>, message: String| PackError {
             file: "(all packs)".into(),
             line: None,
-            rule: None,
-            message: format!("the rules do not compile together: {e}"),
-        })?;
+            rule: rule.map(|r| r.id.clone()),
+            message,
+        };
+        let hirs = rules
+            .iter()
+            .map(|r| {
+                parse_rule(&r.regex).map_err(|e| error(Some(r), format!("invalid regex: {e}")))
+            })
+            .collect::<Result<Vec<Hir>, PackError>>()?;
+        let prefilter =
+            prefilter::Prefilter::new(hirs.iter().zip(rules.iter().map(|r| r.regex.as_str())))
+                .map_err(|e| error(None, format!("the rules' literals do not compile: {e}")))?;
         let tags = rules.iter().map(|r| rule_tag(&r.id)).collect();
-        Ok(Classifier { set, rules, tags })
+        let regexes = rules.iter().map(|_| OnceLock::new()).collect();
+        Ok(Classifier {
+            prefilter,
+            regexes,
+            rules,
+            tags,
+        })
+    }
+
+    /// Whether rule `i`'s own regex matches `text`.
+    fn rule_matches(&self, i: RuleIdx, text: &[u8]) -> bool {
+        self.regexes[i as usize]
+            .get_or_init(|| build_one(&self.rules[i as usize].regex).ok())
+            .as_ref()
+            .is_some_and(|re| re.is_match(text))
     }
 
     /// All rules, detection and ignore, in match order.
@@ -201,53 +241,39 @@ impl Classifier {
             ignored_by: None,
             rule_tag: 0,
         };
-        // Most events match no rule. An overlapping search (which reports every matching rule)
-        // costs about six times a plain `is_match` over the whole set, so it only runs on the
-        // events that match something.
-        if !self.set.is_match(text) {
+        let candidates = &mut scratch.candidates;
+        self.prefilter.candidates(text, scratch.events, candidates);
+        scratch.events += 1;
+        if candidates.is_empty() {
             return self.finish(out);
         }
-        scratch.matched.clear();
-        scratch.matched.resize(self.rules.len(), false);
-        if !self.set.matches_read_at(&mut scratch.matched, text, 0) {
-            return self.finish(out);
-        }
-        let mut first_rule = None;
-        for (i, _) in scratch.matched.iter().enumerate().filter(|(_, m)| **m) {
-            let rule = &self.rules[i];
-            match rule.kind {
-                RuleKind::Ignore => {
-                    out.ignored_by = Some(i as RuleIdx);
-                    out.rule_tag = self.tags[i];
-                    break;
-                }
-                RuleKind::Detect => {
-                    if first_rule.is_none() {
-                        first_rule = Some(i);
-                    }
-                }
-            }
-        }
-        if out.ignored_by.is_none() {
-            if let Some(i) = first_rule {
-                let rule = &self.rules[i];
-                out.rule = Some(i as RuleIdx);
-                out.rule_tag = self.tags[i];
-                out.severity = rule.severity;
-                out.category = rule.category;
-                if out.severity == Severity::Error
-                    && matches!(
-                        out.category,
-                        Category::Network | Category::Database | Category::Timeout
-                    )
-                    && line_level.is_some_and(|l| l <= Severity::Warning)
-                    && says_it_retries(text)
-                {
-                    // A failed connection the program logs below ERROR and says it will retry is
-                    // degraded, not failed (the labelling conventions' "retrying connections
-                    // logged at INFO/WARN").
-                    out.severity = Severity::Warning;
-                }
+        let matching = |kind: RuleKind| {
+            candidates
+                .iter()
+                .copied()
+                .find(|&i| self.rules[i as usize].kind == kind && self.rule_matches(i, text))
+        };
+        if let Some(i) = matching(RuleKind::Ignore) {
+            out.ignored_by = Some(i);
+            out.rule_tag = self.tags[i as usize];
+        } else if let Some(i) = matching(RuleKind::Detect) {
+            let rule = &self.rules[i as usize];
+            out.rule = Some(i);
+            out.rule_tag = self.tags[i as usize];
+            out.severity = rule.severity;
+            out.category = rule.category;
+            if out.severity == Severity::Error
+                && matches!(
+                    out.category,
+                    Category::Network | Category::Database | Category::Timeout
+                )
+                && line_level.is_some_and(|l| l <= Severity::Warning)
+                && says_it_retries(text)
+            {
+                // A failed connection the program logs below ERROR and says it will retry is
+                // degraded, not failed (the labelling conventions' "retrying connections
+                // logged at INFO/WARN").
+                out.severity = Severity::Warning;
             }
         }
         self.finish(out)
@@ -283,6 +309,24 @@ fn rule_tag(id: &str) -> u64 {
     h.max(1)
 }
 
+/// Parses a rule's regex as [`build_one`] compiles it: bytes, Unicode off.
+pub(crate) fn parse_rule(pattern: &str) -> Result<Hir, String> {
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .map_err(|e| one_line(&e.to_string()))
+}
+
+fn one_line(s: &str) -> String {
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Builds a byte-oriented set with Unicode off, so that `\b`, `\w` and `.` stay ASCII and the
 /// lazy DFA never has to give up on non-ASCII input (see STYLE.md, "The hot path").
 pub(crate) fn build_set<'a>(
@@ -295,7 +339,7 @@ pub(crate) fn build_set<'a>(
         .build()
 }
 
-/// Compiles one rule's regex with the same options as the set.
+/// Compiles one rule's regex: bytes, Unicode off (so `\b`, `\w` and `.` stay ASCII).
 pub fn build_one(pattern: &str) -> Result<regex::bytes::Regex, regex::Error> {
     regex::bytes::RegexBuilder::new(pattern)
         .unicode(false)
@@ -322,6 +366,110 @@ mod tests {
         assert_eq!(class(failed), (Severity::Error, Category::Network));
         let no_retry = r#"{"level":"WARN","msg":"giving up","err":"dial tcp: lookup db on 127.0.0.11:53: no such host"}"#;
         assert_eq!(class(no_retry), (Severity::Error, Category::Network));
+    }
+
+    /// What the classifier must say, by its definition: every rule's own regex tried in order,
+    /// the first matching ignore rule, else the first matching detection rule.
+    fn classify_by_every_rule(c: &Classifier, regexes: &[Regex], text: &[u8]) -> Classification {
+        let mut out = Classification {
+            severity: level::detect(text).unwrap_or(Severity::Info),
+            category: Category::None,
+            rule: None,
+            ignored_by: None,
+            rule_tag: 0,
+        };
+        let first = |kind: RuleKind| {
+            (0..c.rules.len()).find(|&i| c.rules[i].kind == kind && regexes[i].is_match(text))
+        };
+        if let Some(i) = first(RuleKind::Ignore) {
+            out.ignored_by = Some(i as RuleIdx);
+            out.rule_tag = c.tags[i];
+        } else if let Some(i) = first(RuleKind::Detect) {
+            // Severity and category as `classify` sets them, which this test does not re-derive.
+            let mut scratch = Scratch::default();
+            let got = c.classify(text, &mut scratch);
+            out.rule = Some(i as RuleIdx);
+            out.rule_tag = c.tags[i];
+            out.severity = got.severity;
+            out.category = got.category;
+        }
+        c.finish(out)
+    }
+
+    fn logs_to_check() -> Vec<std::path::PathBuf> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = vec![root.join("examples/shop.log")];
+        for dir in [
+            root.join("tests/fixtures"),
+            root.join("tests/fixtures/labelled"),
+            root.join("../shared/data/compose"),
+        ] {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            let mut logs: Vec<_> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "log"))
+                .collect();
+            logs.sort();
+            files.extend(logs);
+        }
+        files
+    }
+
+    #[test]
+    fn the_prefilter_loses_no_match() {
+        let c = Classifier::new(&PackSet::embedded().unwrap()).unwrap();
+        let regexes: Vec<Regex> = c
+            .rules
+            .iter()
+            .map(|r| build_one(&r.regex).unwrap())
+            .collect();
+        let mut scratch = Scratch::default();
+        let (mut texts, mut matched) = (0, 0);
+        let mut check = |text: &[u8]| {
+            let want = classify_by_every_rule(&c, &regexes, text);
+            // Both automata: the NFA the first events use, the DFA the later ones do.
+            for events in [0, prefilter::DFA_AFTER_EVENTS] {
+                scratch.events = events;
+                let got = c.classify(text, &mut scratch);
+                assert_eq!(got, want, "{:?}", String::from_utf8_lossy(text));
+            }
+            texts += 1;
+            matched += usize::from(want.rule.is_some() || want.ignored_by.is_some());
+        };
+        // Every sample and counter-sample of every rule, then every line of the logs, alone
+        // and joined with the next two as a multi-line event.
+        for r in &c.rules {
+            for s in r.samples.iter().chain(&r.not_samples) {
+                check(s.as_bytes());
+            }
+        }
+        for f in logs_to_check() {
+            let bytes = std::fs::read(&f).unwrap();
+            let lines: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
+            for (i, line) in lines.iter().enumerate() {
+                check(line);
+                if i + 3 <= lines.len() {
+                    check(&lines[i..i + 3].join(&b'\n'));
+                }
+            }
+        }
+        assert!(matched > 3000, "{texts} texts, {matched} matched");
+    }
+
+    #[test]
+    fn every_sample_holds_a_literal_of_its_rule() {
+        let c = Classifier::new(&PackSet::embedded().unwrap()).unwrap();
+        let mut candidates = Vec::new();
+        for (i, r) in c.rules.iter().enumerate() {
+            for s in &r.samples {
+                c.prefilter.candidates(s.as_bytes(), 0, &mut candidates);
+                assert!(candidates.contains(&(i as RuleIdx)), "{} {s:?}", r.id);
+            }
+        }
+        // Every embedded rule has a literal: none is matched on every event.
+        assert_eq!(c.prefilter.always(), &[] as &[RuleIdx]);
     }
 
     #[test]
