@@ -2,8 +2,8 @@
 //! `cargo run --release --example stage_bench -- FILE`.
 //!
 //! A tool for tuning the hot path, not a benchmark of record (that is benches/compare.sh).
-//! Classification runs twice: the first pass pays for building the lazy DFA's states, the
-//! second shows the warm speed. Last, classification and masking run interleaved per line, as
+//! Classification runs twice: the first pass pays for compiling the rules that matched (on
+//! first use) and for building the prefilter's DFA, the second shows the warm speed. Last, classification and masking run interleaved per line, as
 //! the pipeline runs them: what that costs over "classify pass 2" plus "mask_into" is what each
 //! stage costs the other in caches.
 #![allow(clippy::print_stdout)]

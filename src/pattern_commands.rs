@@ -2,7 +2,8 @@
 //!
 //! Loading a pack already checks every sample against its own rule (a failing one is a
 //! [`PackError`](crate::classify::PackError), exit 2); `test` also reports samples that the whole
-//! rule set gives to another rule (shadowing), which only a run over all packs can see.
+//! rule set gives to another rule (shadowing), which only a run over all packs can see, and rules
+//! the prefilter cannot skip (no literal), which run on every event.
 
 use std::io::{self, BufWriter, Write};
 
@@ -67,6 +68,14 @@ pub fn test(args: &PatternArgs) -> Result<ExitStatus> {
             out,
             "warning: rule `{}`: sample {:?} is classified by `{}` first",
             s.rule, s.sample, s.winner
+        )?;
+    }
+    for rule in classifier.rules_without_literal() {
+        writeln!(
+            out,
+            "warning: rule `{}`: no literal of 3 bytes or more is in every match, so its regex \
+             runs on every event (slower); spell out a word it always holds",
+            rule.id
         )?;
     }
     writeln!(

@@ -226,6 +226,15 @@ impl Classifier {
         &self.rules
     }
 
+    /// Rules whose every match holds no literal the prefilter can search for: their regexes run
+    /// on every event.
+    pub fn rules_without_literal(&self) -> impl Iterator<Item = &Rule> {
+        self.prefilter
+            .always()
+            .iter()
+            .map(|&i| &self.rules[i as usize])
+    }
+
     /// The rule at `idx`.
     pub fn rule(&self, idx: RuleIdx) -> &Rule {
         &self.rules[idx as usize]

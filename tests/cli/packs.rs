@@ -34,8 +34,8 @@ fn no_builtin_sample_is_won_by_another_rule() {
 
 #[test]
 fn builtin_rules_avoid_unicode_word_boundaries() {
-    // The set is built with Unicode off; a rule must not opt back in with (?u), which would make
-    // the lazy DFA give up on non-ASCII input.
+    // Rules are compiled with Unicode off; a rule must not opt back in with (?u), which would
+    // make its lazy DFA give up on non-ASCII input.
     for rule in PackSet::embedded().unwrap().rules() {
         assert!(!rule.regex.contains("(?u"), "{} opts into Unicode", rule.id);
     }
@@ -195,4 +195,50 @@ fn suggested_rules_form_a_valid_pack_that_then_classifies_those_lines() {
     assert!(String::from_utf8(again.stdout)
         .unwrap()
         .starts_with("# no unclassified problems"));
+}
+
+#[test]
+fn a_rule_without_a_literal_still_classifies_and_patterns_test_points_it_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("digits.toml");
+    std::fs::write(
+        &pack,
+        r#"[pack]
+name = "digits"
+description = "a rule the prefilter cannot skip"
+
+[[rule]]
+id = "three-numbers"
+category = "code"
+severity = "error"
+regex = '\d+ [a-z]+ \d+'
+description = "two numbers around a word"
+hint = "none"
+samples = ["7 of 9", "code 12 vs 13"]
+not_samples = ["seven of nine"]
+"#,
+    )
+    .unwrap();
+    logsift()
+        .args(["patterns", "test", "--patterns"])
+        .arg(&pack)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "warning: rule `three-numbers`: no literal of 3 bytes or more is in every match",
+        ));
+    let events = dir.path().join("events.ndjson");
+    logsift()
+        .args(["analyze", "--patterns"])
+        .arg(&pack)
+        .arg("--events")
+        .arg(&events)
+        .write_stdin("api-1  | all good\napi-1  | we lost 7 of 9\n")
+        .assert()
+        .code(1);
+    let events = std::fs::read_to_string(events).unwrap();
+    assert!(
+        events.contains(r#""first_line":2,"last_line":2,"service":"api","severity":"error","category":"code","rule":"three-numbers""#),
+        "{events}"
+    );
 }
