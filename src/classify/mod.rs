@@ -467,6 +467,46 @@ mod tests {
         assert!(matched > 3000, "{texts} texts, {matched} matched");
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        /// Texts stitched from pieces of samples (cut anywhere, case flipped at random) and
+        /// random bytes: the prefilter never loses a rule that matches (about half of the texts
+        /// match one).
+        #[test]
+        fn the_prefilter_loses_no_match_on_stitched_texts(
+            pieces in proptest::collection::vec(
+                (0usize..100_000, 0usize..200, 0usize..200, proptest::prelude::any::<bool>(),
+                 proptest::collection::vec(proptest::prelude::any::<u8>(), 0..6)),
+                1..5,
+            )
+        ) {
+            static CHECK: std::sync::LazyLock<(Classifier, Vec<Regex>, Vec<String>)> =
+                std::sync::LazyLock::new(|| {
+                    let c = Classifier::new(&PackSet::embedded().unwrap()).unwrap();
+                    let regexes = c.rules.iter().map(|r| build_one(&r.regex).unwrap()).collect();
+                    let samples = c.rules.iter().flat_map(|r| r.samples.clone()).collect();
+                    (c, regexes, samples)
+                });
+            let (c, regexes, samples) = &*CHECK;
+            let mut text = Vec::new();
+            for (which, from, len, flip, noise) in pieces {
+                let s = samples[which % samples.len()].as_bytes();
+                // Mostly from the first half, so that many texts hold a whole literal.
+                let from = from % (s.len() / 2 + 1);
+                let piece = &s[from..(from + len).min(s.len())];
+                if flip {
+                    text.extend(piece.iter().map(|b| b.to_ascii_uppercase()));
+                } else {
+                    text.extend_from_slice(piece);
+                }
+                text.extend(noise);
+            }
+            let want = classify_by_every_rule(c, regexes, &text);
+            let mut scratch = Scratch::default();
+            proptest::prop_assert_eq!(c.classify(&text, &mut scratch), want);
+        }
+    }
+
     #[test]
     fn every_sample_holds_a_literal_of_its_rule() {
         let c = Classifier::new(&PackSet::embedded().unwrap()).unwrap();
