@@ -114,6 +114,11 @@ enum Block {
     /// A JSON record spread over lines (Elasticsearch 7's `"stacktrace": [ … ] }`): its
     /// quoted lines, until one ends the object.
     JsonRecord,
+    /// An Elixir Logger record (`10:15:22.437 [error] …`): every line up to the next record is
+    /// its own (a crash report with its stack, a query with its source location).
+    ElixirRecord,
+    /// A box of `*` lines (CockroachDB's start-up warnings): a lone `*`, `* …` lines, a lone `*`.
+    StarBox,
     /// A block closed by a blank line: only a continuation that fits the block joins.
     Closed,
 }
@@ -283,6 +288,10 @@ fn starts(line: &[u8]) -> Block {
         Block::RedisConfig
     } else if is_mysql_crash(line) {
         Block::ServerCrash
+    } else if is_elixir_record(line) {
+        Block::ElixirRecord
+    } else if is_lone_star(line) {
+        Block::StarBox
     } else if let Some(closer) = opens_bracket(line) {
         Block::Bracket(closer)
     } else if line.starts_with(b"{\"") && !line.trim_ascii_end().ends_with(b"}") {
@@ -478,6 +487,23 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 None
             }
         }
+        Block::ElixirRecord => {
+            let own = !is_elixir_record(line) && p.side_lines < MAX_BRACKET_LINES;
+            own.then_some(Block::ElixirRecord)
+        }
+        Block::StarBox => {
+            if is_lone_star(line) {
+                // The lone `*` that ends the box (a box has text between its two; an empty row
+                // inside is `* `).
+                Some(if p.lines > 1 {
+                    Block::Closed
+                } else {
+                    Block::StarBox
+                })
+            } else {
+                line.starts_with(b"* ").then_some(Block::StarBox)
+            }
+        }
         Block::ServerCrash => {
             let report_line = blank || !looks_like_record_start(line);
             (report_line && p.side_lines < MAX_BRACKET_LINES).then_some(Block::ServerCrash)
@@ -636,6 +662,22 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 // Celery: `consumer: Cannot connect to amqp://…` then `Trying again in 2.00 seconds…`.
                 Some(Block::Continued)
             } else if p.lines == 1 && is_error_lead(&p.text) && is_advice(t) {
+                Some(Block::Continued)
+            } else if is_rust_panic(first_line(&p.text))
+                && (p.lines == 1 && !looks_like_record_start(line)
+                    || t.starts_with(b"note: run with `RUST_BACKTRACE=")
+                    || t.starts_with(b"stack backtrace:"))
+            {
+                // Rust: `thread 'main' panicked at src/x.rs:8:41:`, the message, the hint.
+                Some(Block::Continued)
+            } else if table_value_column(line).is_some_and(|column| {
+                match table_value_column(last_line(&p.text)) {
+                    Some(above) => above == column,
+                    None => p.lines == 1 && !looks_like_record_start(&p.text),
+                }
+            }) {
+                // A start-up summary: a plain line, then `key:    value` rows whose values line
+                // up (CockroachDB's `node starting`, with `build:`, `webui:`, `sql:` …).
                 Some(Block::Continued)
             } else {
                 None

@@ -518,3 +518,65 @@ pub(super) fn is_glibc_frame(t: &[u8]) -> bool {
         && memchr::memrchr(b'[', t).is_some_and(|i| t[i + 1..].starts_with(b"0x"))
         && (t.starts_with(b"/") || t.starts_with(b"["))
 }
+
+/// An Elixir Logger record: a time of day with milliseconds, optional `key=value` metadata,
+/// then the level in brackets (`10:15:22.437 request_id=F7y… [debug] QUERY OK …`).
+pub(super) fn is_elixir_record(line: &[u8]) -> bool {
+    const LEVELS: [&[u8]; 9] = [
+        b"debug]",
+        b"info]",
+        b"notice]",
+        b"warning]",
+        b"warn]",
+        b"error]",
+        b"critical]",
+        b"alert]",
+        b"emergency]",
+    ];
+    let time = line.len() > 16
+        && line[2] == b':'
+        && line[5] == b':'
+        && line[8] == b'.'
+        && line[12] == b' '
+        && [0, 1, 3, 4, 6, 7, 9, 10, 11]
+            .iter()
+            .all(|&i| line[i].is_ascii_digit());
+    if !time {
+        return false;
+    }
+    let head = &line[13..line.len().min(13 + RECORD_HEAD_BYTES)];
+    head.iter().position(|&b| b == b'[').is_some_and(|i| {
+        let metadata = &head[..i];
+        let level = &head[i + 1..];
+        (metadata.is_empty() || metadata.ends_with(b" ") && metadata.contains(&b'='))
+            && LEVELS.iter().any(|l| level.starts_with(l))
+    })
+}
+
+/// `thread 'main' panicked at src/main.rs:8:41:` (Rust).
+pub(super) fn is_rust_panic(line: &[u8]) -> bool {
+    line.starts_with(b"thread '") && memchr::memmem::find(line, b"' panicked at ").is_some()
+}
+
+/// A row of an aligned key/value summary (`sql (JDBC):          jdbc:postgresql://…`: a short
+/// key of words, a colon, two or more spaces, then the value): where its value starts.
+pub(super) fn table_value_column(line: &[u8]) -> Option<usize> {
+    let colon = line.iter().take(32).position(|&b| b == b':')?;
+    let key = &line[..colon];
+    let rest = &line[colon + 1..];
+    let value = rest.iter().position(|&b| b != b' ')?;
+    // Postgres's `DETAIL:  …`, `HINT:  …` (upper-case keys) are its own continuations.
+    let row = key.first().is_some_and(u8::is_ascii_alphabetic)
+        && key.iter().any(u8::is_ascii_lowercase)
+        && key
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b" ()[]._/-".contains(&b))
+        && value >= 2
+        && rest[value] != b'\t';
+    row.then_some(colon + 1 + value)
+}
+
+/// A line that is a lone `*`, the edge of a box of `* ` rows (a row left empty is `* `).
+pub(super) fn is_lone_star(line: &[u8]) -> bool {
+    line.strip_suffix(b"\r").unwrap_or(line) == b"*"
+}

@@ -1035,3 +1035,63 @@ fn an_error_line_after_another_services_blank_stands_apart() {
     ]);
     assert_eq!(got, [(1, 1), (2, 2), (3, 3)]);
 }
+
+#[test]
+fn an_elixir_record_takes_every_line_up_to_the_next_record() {
+    let got = one(&[
+        "10:16:05.890 [error] #PID<0.2841.0> running ShopWeb.Endpoint (connection #PID<0.2840.0>, stream id 1) terminated",
+        "Server: shop.example.com:80 (http)",
+        "Request: POST /api/cart/items",
+        "** (exit) an exception was raised:",
+        "    ** (KeyError) key :unit_price not found in: %{\"qty\" => 2}",
+        "        (shop 0.4.2) lib/shop_web/controllers/cart_controller.ex:27: ShopWeb.CartController.add_item/2",
+        "",
+        "10:20:44.023 request_id=F7yU7Rk0vUeC1a4AAADB [debug] QUERY OK source=\"products\" db=1.4ms",
+        "SELECT p0.\"id\" FROM \"products\" AS p0 []",
+        "↳ ShopWeb.ProductController.index/2, at: lib/shop_web/controllers/product_controller.ex:9",
+        "10:20:44.025 request_id=F7yU7Rk0vUeC1a4AAADB [info] Sent 200 in 6ms",
+    ]);
+    assert_eq!(got, [(1, 7), (8, 10), (11, 11)]);
+    // A time of day alone is not Elixir's head.
+    assert!(!is_elixir_record(b"10:20:44.025 GET /health 200"));
+}
+
+#[test]
+fn a_star_box_is_one_event() {
+    let got = one(&[
+        "*",
+        "* WARNING: ALL SECURITY CONTROLS HAVE BEEN DISABLED!",
+        "* ",
+        "* This mode is intended for non-production testing only.",
+        "*",
+        "*",
+        "* WARNING: Using the default setting for --cache (128 MiB).",
+        "*",
+        "I240312 10:15:27.512 server started",
+    ]);
+    assert_eq!(got, [(1, 5), (6, 8), (9, 9)]);
+}
+
+#[test]
+fn a_rust_panic_takes_its_message_and_hint() {
+    let got = one(&[
+        "thread 'tokio-runtime-worker' panicked at src/routes/items.rs:88:41:",
+        "called `Option::unwrap()` on a `None` value",
+        "note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace",
+        "2024-03-12T10:16:40.118705Z  INFO catalog_api: request served",
+    ]);
+    assert_eq!(got, [(1, 3), (4, 4)]);
+}
+
+#[test]
+fn an_aligned_summary_joins_its_head_but_unaligned_rows_do_not() {
+    let got = one(&[
+        "CockroachDB node starting at 2024-03-12 10:15:38.412207833 +0000 UTC (took 10.8s)",
+        "build:               CCL v23.2.2 @ 2024/02/29 17:15:28 (go1.21.5)",
+        "webui:               http://cockroach:8080",
+        "sql (JDBC):          jdbc:postgresql://cockroach:26257/defaultdb?sslmode=disable",
+        "PHP Warning:  PDO::__construct(): The server requested authentication method unknown",
+        "PHP Fatal error:  Uncaught PDOException: SQLSTATE[HY000] [2054] The server requested",
+    ]);
+    assert_eq!(got, [(1, 4), (5, 5), (6, 6)]);
+}
