@@ -271,17 +271,18 @@ impl Classifier {
             out.rule_tag = self.tags[i as usize];
             out.severity = rule.severity;
             out.category = rule.category;
+            let connection = matches!(
+                out.category,
+                Category::Network | Category::Database | Category::Timeout
+            );
             if out.severity == Severity::Error
-                && matches!(
-                    out.category,
-                    Category::Network | Category::Database | Category::Timeout
-                )
                 && line_level.is_some_and(|l| l <= Severity::Warning)
-                && says_it_retries(text)
+                && (connection && says_it_retries(text) || says_it_falls_back(text))
             {
                 // A failed connection the program logs below ERROR and says it will retry is
                 // degraded, not failed (the labelling conventions' "retrying connections
-                // logged at INFO/WARN").
+                // logged at INFO/WARN"); so is any failure it logs below ERROR and works around
+                // (`… failed: falling back to posix timer`).
                 out.severity = Severity::Warning;
             }
         }
@@ -306,6 +307,15 @@ fn says_it_retries(text: &[u8]) -> bool {
         .expect("a valid regex")
     });
     RETRY.is_match(&text[..text.len().min(level::SCAN_BYTES * 4)])
+}
+
+/// Whether a message says it works around its failure (`falling back to …`).
+fn says_it_falls_back(text: &[u8]) -> bool {
+    static FALLBACK: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
+        regex::bytes::Regex::new(r"(?i)\bfalling back to\b|\bfalls back to\b")
+            .expect("a valid regex")
+    });
+    FALLBACK.is_match(&text[..text.len().min(level::SCAN_BYTES * 4)])
 }
 
 /// FNV-1a 64 of a rule id, never 0.
@@ -375,6 +385,14 @@ mod tests {
         assert_eq!(class(failed), (Severity::Error, Category::Network));
         let no_retry = r#"{"level":"WARN","msg":"giving up","err":"dial tcp: lookup db on 127.0.0.11:53: no such host"}"#;
         assert_eq!(class(no_retry), (Severity::Error, Category::Network));
+        // Any failure logged as a warning that says it works around it.
+        let fallback = "WARN  2024-03-12 10:15:15,514 seastar - Creation of perf_event based stall detector failed: falling back to posix timer: std::system_error (error system:1, perf_event_open() failed: Operation not permitted)";
+        assert_eq!(class(fallback), (Severity::Warning, Category::Permission));
+        let fallback_error = fallback.replace("WARN ", "ERROR");
+        assert_eq!(
+            class(&fallback_error),
+            (Severity::Error, Category::Permission)
+        );
     }
 
     /// What the classifier must say, by its definition: every rule's own regex tried in order,
