@@ -554,6 +554,10 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 && (is_continuation(t) || p.indented || t.starts_with(b"at "))
             {
                 Some(Block::Continued)
+            } else if p.lines == 2 && t.starts_with(b"* ") && p.text.ends_with(b":\n") {
+                // A list of errors under `1 error(s) decoding:` and a blank (Go's multierror,
+                // mapstructure).
+                Some(Block::Continued)
             } else if p.indented && t.starts_with(b"Hint: ") {
                 // certbot: the problems, each indented and set off by a blank, then its hint.
                 Some(Block::Continued)
@@ -662,6 +666,18 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 // Celery: `consumer: Cannot connect to amqp://…` then `Trying again in 2.00 seconds…`.
                 Some(Block::Continued)
             } else if p.lines == 1 && is_error_lead(&p.text) && is_advice(t) {
+                Some(Block::Continued)
+            } else if is_go_function_line(t)
+                && (is_go_file_line(last_line(&p.text))
+                    || p.lines == 1 && contains_error_word(&p.text))
+            {
+                // zap's stack under an error line: function lines, each with its tab-indented
+                // file line (which joins as an indented line).
+                Some(Block::Continued)
+            } else if is_minio_report_head(first_line(&p.text))
+                && is_report_field(line)
+                && !is_minio_report_head(line)
+            {
                 Some(Block::Continued)
             } else if is_rust_panic(first_line(&p.text))
                 && (p.lines == 1 && !looks_like_record_start(line)

@@ -580,3 +580,46 @@ pub(super) fn table_value_column(line: &[u8]) -> Option<usize> {
 pub(super) fn is_lone_star(line: &[u8]) -> bool {
     line.strip_suffix(b"\r").unwrap_or(line) == b"*"
 }
+
+/// A Go function line of a stack a logger printed (zap's `stacktrace`, no arguments):
+/// `go.opentelemetry.io/collector/exporter/exporterhelper.(*queueSender).send`.
+pub(super) fn is_go_function_line(t: &[u8]) -> bool {
+    let t = t.trim_ascii_end();
+    let Some(slash) = memchr::memchr(b'/', t) else {
+        return false;
+    };
+    slash > 0
+        && t.len() < 300
+        && !t.contains(&b' ')
+        && !t.contains(&b':')
+        && t[slash..].contains(&b'.')
+        && t.last()
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+}
+
+/// The file line under a Go function line: a tab, then `path/file.go:229`.
+pub(super) fn is_go_file_line(line: &[u8]) -> bool {
+    let l = line.trim_ascii_end();
+    line.first() == Some(&b'\t')
+        && l.rsplit(|&b| b == b':')
+            .next()
+            .is_some_and(|n| !n.is_empty() && n.iter().all(u8::is_ascii_digit))
+        && memchr::memmem::find(l, b".go:").is_some()
+}
+
+/// The head of MinIO's error report: `API: PutObject(bucket=raw-events, object=…)`, followed by
+/// `Time: …`, `RequestID: …`, `Error: …` lines and numbered frames.
+pub(super) fn is_minio_report_head(line: &[u8]) -> bool {
+    line.starts_with(b"API: ") && line.trim_ascii_end().ends_with(b")") && line.contains(&b'(')
+}
+
+/// A `Key: value` line of MinIO's error report (`RemoteHost: 172.24.0.5`).
+pub(super) fn is_report_field(line: &[u8]) -> bool {
+    let Some(colon) = line.iter().take(24).position(|&b| b == b':') else {
+        return false;
+    };
+    colon > 1
+        && line[0].is_ascii_uppercase()
+        && line[..colon].iter().all(u8::is_ascii_alphanumeric)
+        && line.get(colon + 1) == Some(&b' ')
+}

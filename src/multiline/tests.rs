@@ -1095,3 +1095,42 @@ fn an_aligned_summary_joins_its_head_but_unaligned_rows_do_not() {
     ]);
     assert_eq!(got, [(1, 4), (5, 5), (6, 6)]);
 }
+
+#[test]
+fn a_zap_stack_joins_its_error_line() {
+    let got = one(&[
+        "2024-03-12T10:16:19.551Z\terror\texporterhelper/queue_sender.go:229\tDropping data because sending_queue is full.",
+        "go.opentelemetry.io/collector/exporter/exporterhelper.(*queueSender).send",
+        "\tgo.opentelemetry.io/collector/exporter@v0.96.0/exporterhelper/queue_sender.go:229",
+        "go.opentelemetry.io/collector/consumer.ConsumeTracesFunc.ConsumeTraces",
+        "\tgo.opentelemetry.io/collector/consumer@v0.96.0/traces.go:25",
+        "2024-03-12T10:16:20.001Z\tinfo\tservice@v0.96.0/service.go:143\tEverything is ready.",
+        "github.com/acme/app/internal.Start",
+    ]);
+    assert_eq!(got, [(1, 5), (6, 6), (7, 7)]);
+}
+
+#[test]
+fn minios_error_report_is_one_event() {
+    let got = one(&[
+        "API: PutObject(bucket=raw-events, object=2024/03/12/batch-000214.jsonl.gz)",
+        "Time: 10:17:03 UTC 03/12/2024",
+        "RequestID: 17BC4F2E9A1D3C58",
+        "Error: drive path full (cmd.StorageErr)",
+        "       7: internal/logger/logger.go:259:logger.LogIf()",
+        "       6: cmd/erasure-object.go:1336:cmd.erasureObjects.putObject()",
+        "API: SYSTEM()",
+    ]);
+    assert_eq!(got, [(1, 6), (7, 7)]);
+}
+
+#[test]
+fn a_list_of_errors_after_a_blank_joins_its_head() {
+    let got = one(&[
+        "Error: failed to get config: cannot unmarshal the configuration: 1 error(s) decoding:",
+        "",
+        "* error decoding 'exporters': unknown type: \"jaeger\" for id: \"jaeger\"",
+        "2024/03/12 10:14:58 collector server run finished with error: failed to get config",
+    ]);
+    assert_eq!(got, [(1, 3), (4, 4)]);
+}
