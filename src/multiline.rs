@@ -11,8 +11,12 @@
 //! frames, a Ruby backtrace (`from` frames, Rails's gem frames and tagged request lines,
 //! Sidekiq's job exception), PHP's and Laravel's stack traces, a JSON record spread over lines
 //! (Elasticsearch 7), MySQL's crash report and glibc frames, SQL Server's error number with its
-//! message, Keycloak's start-up failure lines, `npm ERR!` reports, a server's error line with its
-//! reason or report lines, and a message with indented continuation lines.
+//! message, Keycloak's start-up failure lines, `npm ERR!` reports, an Elixir Logger record with
+//! every line up to the next (crash reports, Ecto's query echo), a Rust panic with its message and
+//! hint, zap's stack under an error line, MinIO's error report, CockroachDB's `*` boxes, an
+//! aligned `key:   value` summary under its head, a list of `* ` errors after a blank under a
+//! line ending in `:`, a server's error line with its reason or report lines, and a message with
+//! indented continuation lines.
 //!
 //! Blank lines: a blank line after a service's line closes that event and belongs to it; one
 //! after another service's line opens an event that the service's next line joins (MinIO and npm
