@@ -678,12 +678,14 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 // zap's stack under an error line: function lines, each with its tab-indented
                 // file line (which joins as an indented line).
                 Some(Block::Continued)
-            } else if is_minio_report_head(first_line(&p.text))
+            } else if p.text.starts_with(b"API: ")
+                && is_minio_report_head(first_line(&p.text))
                 && is_report_field(line)
                 && !is_minio_report_head(line)
             {
                 Some(Block::Continued)
-            } else if is_rust_panic(first_line(&p.text))
+            } else if p.text.starts_with(b"thread '")
+                && is_rust_panic(first_line(&p.text))
                 && (p.lines == 1 && !looks_like_record_start(line)
                     || t.starts_with(b"note: run with `RUST_BACKTRACE=")
                     || t.starts_with(b"stack backtrace:"))

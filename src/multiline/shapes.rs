@@ -561,13 +561,16 @@ pub(super) fn is_rust_panic(line: &[u8]) -> bool {
 /// A row of an aligned key/value summary (`sql (JDBC):          jdbc:postgresql://…`: a short
 /// key of words, a colon, two or more spaces, then the value): where its value starts.
 pub(super) fn table_value_column(line: &[u8]) -> Option<usize> {
+    // Most log lines open with a digit or a bracket: that test first.
+    if !line.first().is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
     let colon = line.iter().take(32).position(|&b| b == b':')?;
     let key = &line[..colon];
     let rest = &line[colon + 1..];
     let value = rest.iter().position(|&b| b != b' ')?;
     // Postgres's `DETAIL:  …`, `HINT:  …` (upper-case keys) are its own continuations.
-    let row = key.first().is_some_and(u8::is_ascii_alphabetic)
-        && key.iter().any(u8::is_ascii_lowercase)
+    let row = key.iter().any(u8::is_ascii_lowercase)
         && key
             .iter()
             .all(|&b| b.is_ascii_alphanumeric() || b" ()[]._/-".contains(&b))
@@ -585,13 +588,15 @@ pub(super) fn is_lone_star(line: &[u8]) -> bool {
 /// `go.opentelemetry.io/collector/exporter/exporterhelper.(*queueSender).send`.
 pub(super) fn is_go_function_line(t: &[u8]) -> bool {
     let t = t.trim_ascii_end();
+    // A package path opens with a lower-case letter (`github.com/…`, `main.main`), which few
+    // log lines do, and holds no space: those tests first.
+    if !t.first().is_some_and(u8::is_ascii_lowercase) || t.len() >= 300 || t.contains(&b' ') {
+        return false;
+    }
     let Some(slash) = memchr::memchr(b'/', t) else {
         return false;
     };
-    slash > 0
-        && t.len() < 300
-        && !t.contains(&b' ')
-        && !t.contains(&b':')
+    !t.contains(&b':')
         && t[slash..].contains(&b'.')
         && t.last()
             .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
