@@ -1,4 +1,4 @@
-//! Accuracy on `tests/fixtures/labelled`: 70 Compose logs labelled per event by the conventions of
+//! Accuracy on `tests/fixtures/labelled`: 76 Compose logs labelled per event by the conventions of
 //! `../shared/data/compose/README.md`, scored as `../shared/bench/eval_events.py` scores them
 //! (the truth event's first line decides which of our events it is compared with). The floors sit
 //! a little under today's figures, so a change that loses accuracy fails here even without
@@ -72,7 +72,7 @@ fn score_file(log: &std::path::Path, truth: &[Value], s: &mut Score) {
 fn labelled_fixtures_are_classified_and_joined_accurately() {
     let dir = root().join(fixture("labelled"));
     let logs = logs_in(&dir);
-    assert_eq!(logs.len(), 70);
+    assert_eq!(logs.len(), 76);
     let mut s = Score::default();
     for log in &logs {
         let truth = read_ndjson(&log.with_extension("truth.jsonl"));
@@ -90,11 +90,11 @@ fn labelled_fixtures_are_classified_and_joined_accurately() {
     );
     assert_eq!(
         (s.error_events, s.info_events, s.multiline_events),
-        (617, 2246, 372)
+        (680, 2569, 417)
     );
     assert!(precision >= 0.93, "precision {precision:.3}");
     assert!(recall >= 0.92, "recall {recall:.3}");
-    assert!(category >= 0.88, "category {category:.3}");
+    assert!(category >= 0.87, "category {category:.3}");
     assert!(info_flagged <= 0.01, "info flagged {info_flagged:.3}");
     assert!(joined >= 0.73, "multi-line joined {joined:.3}");
 }
