@@ -20,9 +20,9 @@
 //!
 //! Blank lines: a blank line after a service's line closes that event and belongs to it; one
 //! after another service's line opens an event that the service's next line joins (MinIO and npm
-//! print their banners so), unless that line states an error. Indented lines that are records of their own (progress steps such as
-//! `  Applying x... OK`, ActiveRecord SQL lines, dev-server status glyphs, a level word first)
-//! stay apart.
+//! print their banners so), unless that line states an error. Indented lines that are records
+//! of their own (progress steps such as `  Applying x... OK`, ActiveRecord SQL lines,
+//! dev-server status glyphs, a level word first) stay apart.
 //!
 //! The [`Assembler`] is a plain state machine over [`Record`]s: `push` a record and it calls
 //! `emit` with every event the record completes; `finish` flushes the last one. It looks at each
@@ -669,37 +669,12 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
             } else if t.starts_with(b"Trying again in ") && states_a_problem(&p.text) {
                 // Celery: `consumer: Cannot connect to amqp://…` then `Trying again in 2.00 seconds…`.
                 Some(Block::Continued)
-            } else if p.lines == 1 && is_error_lead(&p.text) && is_advice(t) {
-                Some(Block::Continued)
-            } else if is_go_function_line(t)
-                && (is_go_file_line(last_line(&p.text))
-                    || p.lines == 1 && contains_error_word(&p.text))
+            } else if p.lines == 1 && is_error_lead(&p.text) && is_advice(t)
+                || continues_zap_stack(p, t)
+                || continues_minio_report(p, line)
+                || continues_rust_panic(p, line, t)
+                || continues_summary(p, line)
             {
-                // zap's stack under an error line: function lines, each with its tab-indented
-                // file line (which joins as an indented line).
-                Some(Block::Continued)
-            } else if p.text.starts_with(b"API: ")
-                && is_minio_report_head(first_line(&p.text))
-                && is_report_field(line)
-                && !is_minio_report_head(line)
-            {
-                Some(Block::Continued)
-            } else if p.text.starts_with(b"thread '")
-                && is_rust_panic(first_line(&p.text))
-                && (p.lines == 1 && !looks_like_record_start(line)
-                    || t.starts_with(b"note: run with `RUST_BACKTRACE=")
-                    || t.starts_with(b"stack backtrace:"))
-            {
-                // Rust: `thread 'main' panicked at src/x.rs:8:41:`, the message, the hint.
-                Some(Block::Continued)
-            } else if table_value_column(line).is_some_and(|column| {
-                match table_value_column(last_line(&p.text)) {
-                    Some(above) => above == column,
-                    None => p.lines == 1 && !looks_like_record_start(&p.text),
-                }
-            }) {
-                // A start-up summary: a plain line, then `key:    value` rows whose values line
-                // up (CockroachDB's `node starting`, with `build:`, `webui:`, `sql:` …).
                 Some(Block::Continued)
             } else {
                 None
@@ -792,19 +767,39 @@ fn continues_sqlserver_error(p: &Pending, line: &[u8]) -> bool {
             .any(|w| w == b", Severity: ")
 }
 
+/// zap's stack under an error line: function lines, each followed by its tab-indented file line
+/// (which joins as an indented line).
+fn continues_zap_stack(p: &Pending, t: &[u8]) -> bool {
+    is_go_function_line(t)
+        && (is_go_file_line(last_line(&p.text)) || p.lines == 1 && contains_error_word(&p.text))
+}
+
+/// MinIO's error report: `API: PutObject(…)`, then `Time: …`, `RequestID: …`, `Error: …` (its
+/// numbered frames join as indented lines), until the next report's head.
+fn continues_minio_report(p: &Pending, line: &[u8]) -> bool {
+    is_minio_report_head(&p.text) && is_report_field(line) && !is_minio_report_head(line)
+}
+
+/// Rust: `thread 'main' panicked at src/x.rs:8:41:`, the message, the hint, the backtrace head.
+fn continues_rust_panic(p: &Pending, line: &[u8], t: &[u8]) -> bool {
+    is_rust_panic(&p.text)
+        && (p.lines == 1 && !looks_like_record_start(line)
+            || t.starts_with(b"note: run with `RUST_BACKTRACE=")
+            || t.starts_with(b"stack backtrace:"))
+}
+
+/// A start-up summary: a plain line, then `key:    value` rows whose values line up
+/// (CockroachDB's `node starting`, with `build:`, `webui:`, `sql:` …).
+fn continues_summary(p: &Pending, line: &[u8]) -> bool {
+    table_value_column(line).is_some_and(|column| match table_value_column(last_line(&p.text)) {
+        Some(above) => above == column,
+        None => p.lines == 1 && !looks_like_record_start(&p.text),
+    })
+}
+
 /// npm's report: `npm ERR! …` lines, across the blank before `npm ERR! A complete log …`.
 fn continues_npm_report(p: &Pending, t: &[u8]) -> bool {
     t.starts_with(b"npm ERR! ") && p.text.starts_with(b"npm ERR! ")
-}
-
-/// The first line of an event's text.
-fn first_line(text: &[u8]) -> &[u8] {
-    memchr::memchr(b'\n', text).map_or(text, |i| &text[..i])
-}
-
-/// The last line of an event's text.
-fn last_line(text: &[u8]) -> &[u8] {
-    memchr::memrchr(b'\n', text).map_or(text, |i| &text[i + 1..])
 }
 
 fn same_rabbit_head(p: &Pending, line: &[u8]) -> bool {

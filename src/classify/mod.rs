@@ -335,15 +335,7 @@ pub(crate) fn parse_rule(pattern: &str) -> Result<Hir, String> {
         .utf8(false)
         .build()
         .parse(pattern)
-        .map_err(|e| one_line(&e.to_string()))
-}
-
-fn one_line(s: &str) -> String {
-    s.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+        .map_err(|e| pack::one_line(&e.to_string()))
 }
 
 /// Builds a byte-oriented set with Unicode off, so that `\b`, `\w` and `.` stay ASCII and the

@@ -393,7 +393,8 @@ fn parse(file: &str, text: &str, checks: Checks) -> Result<Parsed, Vec<PackError
     }
 }
 
-fn one_line(s: &str) -> String {
+/// A multi-line message (a regex error with its caret diagram) on one line.
+pub(super) fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

@@ -522,17 +522,6 @@ pub(super) fn is_glibc_frame(t: &[u8]) -> bool {
 /// An Elixir Logger record: a time of day with milliseconds, optional `key=value` metadata,
 /// then the level in brackets (`10:15:22.437 request_id=F7y… [debug] QUERY OK …`).
 pub(super) fn is_elixir_record(line: &[u8]) -> bool {
-    const LEVELS: [&[u8]; 9] = [
-        b"debug]",
-        b"info]",
-        b"notice]",
-        b"warning]",
-        b"warn]",
-        b"error]",
-        b"critical]",
-        b"alert]",
-        b"emergency]",
-    ];
     let time = line.len() > 16
         && line[2] == b':'
         && line[5] == b':'
@@ -545,17 +534,20 @@ pub(super) fn is_elixir_record(line: &[u8]) -> bool {
         return false;
     }
     let head = &line[13..line.len().min(13 + RECORD_HEAD_BYTES)];
-    head.iter().position(|&b| b == b'[').is_some_and(|i| {
-        let metadata = &head[..i];
-        let level = &head[i + 1..];
-        (metadata.is_empty() || metadata.ends_with(b" ") && metadata.contains(&b'='))
-            && LEVELS.iter().any(|l| level.starts_with(l))
-    })
+    let Some(open) = memchr::memchr(b'[', head) else {
+        return false;
+    };
+    let metadata = &head[..open];
+    let bracketed = &head[open + 1..];
+    (metadata.is_empty() || metadata.ends_with(b" ") && metadata.contains(&b'='))
+        && memchr::memchr(b']', bracketed)
+            .is_some_and(|close| level::parse_level_name(&bracketed[..close]).is_some())
 }
 
-/// `thread 'main' panicked at src/main.rs:8:41:` (Rust).
-pub(super) fn is_rust_panic(line: &[u8]) -> bool {
-    line.starts_with(b"thread '") && memchr::memmem::find(line, b"' panicked at ").is_some()
+/// Whether `text` opens with a Rust panic: `thread 'main' panicked at src/main.rs:8:41:`.
+pub(super) fn is_rust_panic(text: &[u8]) -> bool {
+    text.starts_with(b"thread '")
+        && memchr::memmem::find(first_line(text), b"' panicked at ").is_some()
 }
 
 /// A row of an aligned key/value summary (`sql (JDBC):          jdbc:postgresql://…`: a short
@@ -612,10 +604,14 @@ pub(super) fn is_go_file_line(line: &[u8]) -> bool {
         && memchr::memmem::find(l, b".go:").is_some()
 }
 
-/// The head of MinIO's error report: `API: PutObject(bucket=raw-events, object=…)`, followed by
-/// `Time: …`, `RequestID: …`, `Error: …` lines and numbered frames.
-pub(super) fn is_minio_report_head(line: &[u8]) -> bool {
-    line.starts_with(b"API: ") && line.trim_ascii_end().ends_with(b")") && line.contains(&b'(')
+/// Whether `text` opens with the head of MinIO's error report: `API: PutObject(bucket=…,
+/// object=…)`, followed by `Time: …`, `RequestID: …`, `Error: …` lines and numbered frames.
+pub(super) fn is_minio_report_head(text: &[u8]) -> bool {
+    if !text.starts_with(b"API: ") {
+        return false;
+    }
+    let head = first_line(text);
+    head.trim_ascii_end().ends_with(b")") && head.contains(&b'(')
 }
 
 /// A `Key: value` line of MinIO's error report (`RemoteHost: 172.24.0.5`).
@@ -627,4 +623,14 @@ pub(super) fn is_report_field(line: &[u8]) -> bool {
         && line[0].is_ascii_uppercase()
         && line[..colon].iter().all(u8::is_ascii_alphanumeric)
         && line.get(colon + 1) == Some(&b' ')
+}
+
+/// The first line of an event's text.
+pub(super) fn first_line(text: &[u8]) -> &[u8] {
+    memchr::memchr(b'\n', text).map_or(text, |i| &text[..i])
+}
+
+/// The last line of an event's text.
+pub(super) fn last_line(text: &[u8]) -> &[u8] {
+    memchr::memrchr(b'\n', text).map_or(text, |i| &text[i + 1..])
 }
