@@ -69,13 +69,15 @@ pub fn collect<'a>(
     let joining = settings::joining(input.multiline);
     let mut stages = Stages::new(classifier, opts);
     let mut on_event = |ev: &Event<'_>, services: &Services| {
-        let (class, placement) = stages.event(ev);
-        sink(ev, services, &class, placement);
+        stages.push(ev, &mut |ev, class, placement| {
+            sink(ev, services, class, placement)
+        });
     };
     let (info, services, containers) = match source {
         Input::Saved(reader, kind, name) => {
             let (stats, services) =
                 read_saved(reader, name.as_deref(), input, joining, &mut on_event)?;
+            stages.flush(&mut |ev, class, placement| sink(ev, &services, class, placement));
             (
                 InputInfo {
                     kind,
@@ -102,6 +104,7 @@ pub fn collect<'a>(
             for a in &mut assemblers {
                 a.flush(&mut |ev| on_event(ev, &read.services));
             }
+            stages.flush(&mut |ev, class, placement| sink(ev, &read.services, class, placement));
             let containers = read
                 .containers
                 .iter()

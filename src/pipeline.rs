@@ -1,8 +1,11 @@
 //! The per-event stages every driver runs after multi-line assembly: classify, group, tally.
 //!
 //! `analyze`, `monitor` and `patterns suggest` hold one [`Stages`] and add what is theirs on top
-//! (the `--events` file, live announcements, rule suggestions) from what [`Stages::event`]
-//! returns.
+//! (the `--events` file, live announcements, rule suggestions) from what the stages say of each
+//! event. A driver that wants an answer at once (the monitor) calls [`Stages::event`]; one that
+//! reads a whole input queues events with [`Stages::push`], which classifies them a batch at a
+//! time ([`Classifier::classify_each`], faster per event), and calls [`Stages::flush`] at the
+//! end. Either way every event is answered, in order.
 
 use crate::classify::{Classification, Classifier, Scratch, Severity};
 use crate::group::{Grouper, Placement, OTHER_GROUP};
@@ -32,11 +35,29 @@ pub struct StageOptions {
     pub grouping: Grouping,
 }
 
-/// Classifier, grouper and tally, fed one event at a time.
+/// Events queued in a batch.
+const BATCH_EVENTS: usize = 64;
+/// Text queued in a batch past which it is processed whatever its number of events.
+const BATCH_BYTES: usize = 256 * 1024;
+
+/// Called with each event once the stages are through with it.
+pub type Done<'d> = dyn FnMut(&Event<'_>, &Classification, Placement) + 'd;
+
+/// Events waiting to be classified together: their texts, one after another, and the rest of
+/// each event with the range of its text.
+#[derive(Debug, Default)]
+struct Batch {
+    text: Vec<u8>,
+    events: Vec<(Event<'static>, std::ops::Range<usize>)>,
+    classes: Vec<Classification>,
+}
+
+/// Classifier, grouper and tally.
 #[derive(Debug)]
 pub struct Stages<'a> {
     classifier: &'a Classifier,
     scratch: Scratch,
+    batch: Batch,
     grouping: Grouping,
     /// The groups so far.
     pub grouper: Grouper,
@@ -52,6 +73,7 @@ impl<'a> Stages<'a> {
         Stages {
             classifier,
             scratch: Scratch::default(),
+            batch: Batch::default(),
             grouping: opts.grouping,
             grouper: Grouper::new(opts.max_groups),
             tally: Tally::new(opts.context, opts.show),
@@ -64,18 +86,120 @@ impl<'a> Stages<'a> {
         self.classifier
     }
 
-    /// Classifies, groups and counts one event.
+    /// Classifies, groups and counts one event now. Events queued with [`Stages::push`] must
+    /// have been flushed first, so that events are counted in order.
     pub fn event(&mut self, ev: &Event<'_>) -> (Classification, Placement) {
+        debug_assert!(self.batch.events.is_empty(), "queued events not flushed");
         self.events += 1;
         let class = self.classifier.classify(ev.text, &mut self.scratch);
+        let placement = self.group_and_count(ev, &class);
+        (class, placement)
+    }
+
+    /// Queues one event; when the queue is full, classifies, groups and counts what it holds,
+    /// calling `done` for each of those events in order.
+    pub fn push(&mut self, ev: &Event<'_>, done: &mut Done<'_>) {
+        self.events += 1;
+        let from = self.batch.text.len();
+        self.batch.text.extend_from_slice(ev.text);
+        let head = Event { text: &[], ..*ev };
+        self.batch.events.push((head, from..self.batch.text.len()));
+        if self.batch.events.len() >= BATCH_EVENTS || self.batch.text.len() >= BATCH_BYTES {
+            self.flush(done);
+        }
+    }
+
+    /// Classifies, groups and counts every queued event, calling `done` for each in order.
+    pub fn flush(&mut self, done: &mut Done<'_>) {
+        let mut batch = std::mem::take(&mut self.batch);
+        let texts: Vec<&[u8]> = batch
+            .events
+            .iter()
+            .map(|(_, r)| &batch.text[r.clone()])
+            .collect();
+        self.classifier
+            .classify_each(&texts, &mut self.scratch, &mut batch.classes);
+        for ((head, _), (text, class)) in batch.events.iter().zip(texts.iter().zip(&batch.classes))
+        {
+            let ev = Event { text, ..*head };
+            let placement = self.group_and_count(&ev, class);
+            done(&ev, class, placement);
+        }
+        batch.text.clear();
+        batch.events.clear();
+        self.batch = batch;
+    }
+
+    /// Groups and counts one classified event.
+    fn group_and_count(&mut self, ev: &Event<'_>, class: &Classification) -> Placement {
         let placement = match self.grouping {
-            Grouping::On => self.grouper.observe(ev, &class),
+            Grouping::On => self.grouper.observe(ev, class),
             Grouping::Off => Placement {
                 id: OTHER_GROUP,
                 new_sample: false,
             },
         };
-        self.tally.add(ev, &class, placement);
-        (class, placement)
+        self.tally.add(ev, class, placement);
+        placement
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::PackSet;
+    use crate::record::Stream;
+
+    fn event(i: usize, text: &[u8]) -> Event<'_> {
+        Event {
+            service: (i % 3) as u32,
+            stream: Stream::Stdout,
+            first_line: i as u64 + 1,
+            last_line: i as u64 + 1,
+            first_ts: None,
+            lines: 1,
+            text,
+            truncated: false,
+        }
+    }
+
+    #[test]
+    fn queued_events_get_the_answers_of_events_taken_one_at_a_time() {
+        let classifier = Classifier::new(&PackSet::embedded().unwrap()).unwrap();
+        let opts = StageOptions {
+            max_groups: 100,
+            context: 0,
+            show: Severity::Warning,
+            grouping: Grouping::On,
+        };
+        let texts: Vec<String> = (0..200)
+            .map(|i| match i % 4 {
+                0 => format!("ERROR dial tcp 10.0.0.{i}:5432: connect: connection refused"),
+                1 => String::new(),
+                2 => format!("GET /api/items/{i} 200 {i}ms"),
+                _ => format!("FATAL: password authentication failed for user \"u{i}\""),
+            })
+            .collect();
+        let mut one = Stages::new(&classifier, opts);
+        let want: Vec<_> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let (c, p) = one.event(&event(i, t.as_bytes()));
+                (i as u64 + 1, c, p)
+            })
+            .collect();
+        let mut queued = Stages::new(&classifier, opts);
+        let mut got = Vec::new();
+        let mut done = |ev: &Event<'_>, c: &Classification, p: Placement| {
+            got.push((ev.first_line, *c, p));
+        };
+        for (i, t) in texts.iter().enumerate() {
+            queued.push(&event(i, t.as_bytes()), &mut done);
+        }
+        queued.flush(&mut done);
+        assert_eq!(got, want);
+        assert_eq!(queued.events, 200);
+        assert!(want.iter().filter(|(_, c, _)| c.rule.is_some()).count() >= 100);
     }
 }

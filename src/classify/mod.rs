@@ -179,7 +179,7 @@ pub struct Classifier {
 /// Reusable scratch space for [`Classifier::classify`], so classifying allocates nothing.
 #[derive(Debug, Default)]
 pub struct Scratch {
-    candidates: Vec<RuleIdx>,
+    candidates: prefilter::Candidates,
     /// Events classified with this scratch so far.
     events: u64,
 }
@@ -242,6 +242,38 @@ impl Classifier {
 
     /// Classifies the text of one event (its lines joined by `\n`).
     pub fn classify(&self, text: &[u8], scratch: &mut Scratch) -> Classification {
+        let mut out = Vec::with_capacity(1);
+        self.classify_each(&[text], scratch, &mut out);
+        out[0]
+    }
+
+    /// Classifies the texts of several events, each as [`Classifier::classify`] would, into
+    /// `out` (cleared first). Faster per event than one at a time: the prefilter searches
+    /// several texts side by side.
+    pub fn classify_each(
+        &self,
+        texts: &[&[u8]],
+        scratch: &mut Scratch,
+        out: &mut Vec<Classification>,
+    ) {
+        out.clear();
+        self.prefilter
+            .candidates(texts, scratch.events, &mut scratch.candidates);
+        scratch.events += texts.len() as u64;
+        out.extend(
+            texts
+                .iter()
+                .enumerate()
+                .map(|(e, text)| self.decide(text, scratch.candidates.of(e))),
+        );
+    }
+
+    /// The classification of `text`, whose candidate rules (ascending) are `candidates`.
+    fn decide(
+        &self,
+        text: &[u8],
+        candidates: impl Iterator<Item = RuleIdx> + Clone,
+    ) -> Classification {
         let line_level = level::detect(text);
         let mut out = Classification {
             severity: line_level.unwrap_or(Severity::Info),
@@ -250,16 +282,9 @@ impl Classifier {
             ignored_by: None,
             rule_tag: 0,
         };
-        let candidates = &mut scratch.candidates;
-        self.prefilter.candidates(text, scratch.events, candidates);
-        scratch.events += 1;
-        if candidates.is_empty() {
-            return self.finish(out);
-        }
         let matching = |kind: RuleKind| {
             candidates
-                .iter()
-                .copied()
+                .clone()
                 .find(|&i| self.rules[i as usize].kind == kind && self.rule_matches(i, text))
         };
         if let Some(i) = matching(RuleKind::Ignore) {
@@ -446,6 +471,7 @@ mod tests {
             .collect();
         let mut scratch = Scratch::default();
         let (mut texts, mut matched) = (0, 0);
+        let mut all: Vec<(Vec<u8>, Classification)> = Vec::new();
         let mut check = |text: &[u8]| {
             let want = classify_by_every_rule(&c, &regexes, text);
             // Both automata: the NFA the first events use, the DFA the later ones do.
@@ -456,6 +482,7 @@ mod tests {
             }
             texts += 1;
             matched += usize::from(want.rule.is_some() || want.ignored_by.is_some());
+            all.push((text.to_vec(), want));
         };
         // Every sample and counter-sample of every rule, then every line of the logs, alone
         // and joined with the next two as a multi-line event.
@@ -475,6 +502,21 @@ mod tests {
             }
         }
         assert!(matched > 3000, "{texts} texts, {matched} matched");
+        // The same texts classified in batches (of lengths that leave streams idle at the end
+        // of a batch) get the same answers as one at a time.
+        let mut got = Vec::new();
+        for events in [0, prefilter::DFA_AFTER_EVENTS] {
+            for size in [1, 3, 64, 1000] {
+                for chunk in all.chunks(size) {
+                    let batch: Vec<&[u8]> = chunk.iter().map(|(t, _)| t.as_slice()).collect();
+                    scratch.events = events;
+                    c.classify_each(&batch, &mut scratch, &mut got);
+                    for ((text, want), got) in chunk.iter().zip(&got) {
+                        assert_eq!(got, want, "{size}: {:?}", String::from_utf8_lossy(text));
+                    }
+                }
+            }
+        }
     }
 
     proptest::proptest! {
@@ -520,11 +562,15 @@ mod tests {
     #[test]
     fn every_sample_holds_a_literal_of_its_rule() {
         let c = Classifier::new(&PackSet::embedded().unwrap()).unwrap();
-        let mut candidates = Vec::new();
+        let mut candidates = prefilter::Candidates::default();
         for (i, r) in c.rules.iter().enumerate() {
             for s in &r.samples {
-                c.prefilter.candidates(s.as_bytes(), 0, &mut candidates);
-                assert!(candidates.contains(&(i as RuleIdx)), "{} {s:?}", r.id);
+                c.prefilter.candidates(&[s.as_bytes()], 0, &mut candidates);
+                assert!(
+                    candidates.of(0).any(|x| x == i as RuleIdx),
+                    "{} {s:?}",
+                    r.id
+                );
             }
         }
         // Every embedded rule has a literal: none is matched on every event.
