@@ -2,8 +2,9 @@
 //! `cargo run --release --example stage_bench -- FILE`.
 //!
 //! A tool for tuning the hot path, not a benchmark of record (that is benches/compare.sh).
-//! Classification runs twice: the first pass pays for compiling the rules that matched (on
-//! first use) and for building the prefilter's DFA, the second shows the warm speed. Last, classification and masking run interleaved per line, as
+//! Classification runs twice, in batches of 256 events as `analyze` runs it: the first pass pays
+//! for compiling the rules that matched (on first use) and for building the prefilter's DFA, the
+//! second shows the warm speed; a third pass takes the events one at a time, as the monitor does. Last, classification and masking run interleaved per line, as
 //! the pipeline runs them: what that costs over "classify pass 2" plus "mask_into" is what each
 //! stage costs the other in caches.
 #![allow(clippy::print_stdout)]
@@ -14,6 +15,9 @@ use logsift::classify::{Classification, Classifier, PackSet, Scratch};
 use logsift::group::{mask, Grouper, MAX_KEY_BYTES};
 use logsift::multiline::Event;
 use logsift::record::Stream;
+
+/// Events classified together, as `analyze` queues them.
+const BATCH: usize = 256;
 
 fn main() {
     let path = std::env::args().nth(1).expect("usage: stage_bench FILE");
@@ -40,14 +44,21 @@ fn main() {
     report("compile", t);
     let mut scratch = Scratch::default();
     let mut classes: Vec<Classification> = Vec::with_capacity(lines.len());
+    let mut batch = Vec::new();
     for pass in 1..=2 {
         classes.clear();
         let t = Instant::now();
-        for l in &lines {
-            classes.push(classifier.classify(l, &mut scratch));
+        for chunk in lines.chunks(BATCH) {
+            classifier.classify_each(chunk, &mut scratch, &mut batch);
+            classes.extend_from_slice(&batch);
         }
         report(&format!("classify pass {pass}"), t);
     }
+    let t = Instant::now();
+    for l in &lines {
+        black_box(classifier.classify(l, &mut scratch));
+    }
+    report("classify one by one", t);
     let matched = classes
         .iter()
         .filter(|c| c.rule.is_some() || c.ignored_by.is_some())
@@ -88,10 +99,13 @@ fn main() {
     }
     report("grouper.observe", t);
     let t = Instant::now();
-    for l in &lines {
-        black_box(classifier.classify(l, &mut scratch));
-        mask::mask_into(l, &mut out, MAX_KEY_BYTES);
-        black_box(&out);
+    for chunk in lines.chunks(BATCH) {
+        classifier.classify_each(chunk, &mut scratch, &mut batch);
+        black_box(&batch);
+        for l in chunk {
+            mask::mask_into(l, &mut out, MAX_KEY_BYTES);
+            black_box(&out);
+        }
     }
     report("classify + mask_into", t);
     println!("({} lines, {} bytes)", lines.len(), bytes);

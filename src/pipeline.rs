@@ -36,7 +36,7 @@ pub struct StageOptions {
 }
 
 /// Events queued in a batch.
-const BATCH_EVENTS: usize = 64;
+const BATCH_EVENTS: usize = 256;
 /// Text queued in a batch past which it is processed whatever its number of events.
 const BATCH_BYTES: usize = 256 * 1024;
 
@@ -165,6 +165,8 @@ mod tests {
 
     #[test]
     fn queued_events_get_the_answers_of_events_taken_one_at_a_time() {
+        // More events than a batch holds, so that full batches and the last partial one are
+        // both classified.
         let classifier = Classifier::new(&PackSet::embedded().unwrap()).unwrap();
         let opts = StageOptions {
             max_groups: 100,
@@ -172,7 +174,7 @@ mod tests {
             show: Severity::Warning,
             grouping: Grouping::On,
         };
-        let texts: Vec<String> = (0..200)
+        let texts: Vec<String> = (0..600)
             .map(|i| match i % 4 {
                 0 => format!("ERROR dial tcp 10.0.0.{i}:5432: connect: connection refused"),
                 1 => String::new(),
@@ -199,7 +201,7 @@ mod tests {
         }
         queued.flush(&mut done);
         assert_eq!(got, want);
-        assert_eq!(queued.events, 200);
-        assert!(want.iter().filter(|(_, c, _)| c.rule.is_some()).count() >= 100);
+        assert_eq!(queued.events, 600);
+        assert!(want.iter().filter(|(_, c, _)| c.rule.is_some()).count() >= 300);
     }
 }

@@ -180,6 +180,8 @@ pub struct Classifier {
 #[derive(Debug, Default)]
 pub struct Scratch {
     candidates: prefilter::Candidates,
+    /// The answer of [`Classifier::classify`], kept for its allocation.
+    one: Vec<Classification>,
     /// Events classified with this scratch so far.
     events: u64,
 }
@@ -242,9 +244,11 @@ impl Classifier {
 
     /// Classifies the text of one event (its lines joined by `\n`).
     pub fn classify(&self, text: &[u8], scratch: &mut Scratch) -> Classification {
-        let mut out = Vec::with_capacity(1);
-        self.classify_each(&[text], scratch, &mut out);
-        out[0]
+        let mut one = std::mem::take(&mut scratch.one);
+        self.classify_each(&[text], scratch, &mut one);
+        let class = one[0];
+        scratch.one = one;
+        class
     }
 
     /// Classifies the texts of several events, each as [`Classifier::classify`] would, into

@@ -164,27 +164,34 @@ impl Prefilter {
             if rest.iter().any(|t| t.is_empty()) {
                 // No text is left to start: finish the streams one by one.
                 for k in 0..STREAMS {
-                    let mut s = state[k];
-                    for &b in rest[k] {
-                        s = aut.next_state(Anchored::No, s, b);
-                        if aut.is_match(s) {
-                            found(event[k], s);
-                        }
-                    }
+                    scan_one(aut, state[k], rest[k], &mut |s| found(event[k], s));
                 }
                 return;
             }
             // Every stream moves on by the length of the shortest.
             let m = rest.iter().map(|t| t.len()).min().unwrap_or(0);
-            let heads: [&[u8]; STREAMS] = std::array::from_fn(|k| &rest[k][..m]);
-            // Step by step, each stream's byte at that step: indices say it best.
-            #[allow(clippy::needless_range_loop)]
-            for i in 0..m {
-                for k in 0..STREAMS {
-                    let s = aut.next_state(Anchored::No, state[k], heads[k][i]);
-                    state[k] = s;
-                    if aut.is_match(s) {
-                        found(event[k], s);
+            // The four streams' states live in registers, and one branch per step asks whether
+            // any of them reached a match state.
+            let [s0, s1, s2, s3] = &mut state;
+            let steps = rest[0][..m]
+                .iter()
+                .zip(&rest[1][..m])
+                .zip(&rest[2][..m])
+                .zip(&rest[3][..m]);
+            for (((&b0, &b1), &b2), &b3) in steps {
+                *s0 = aut.next_state(Anchored::No, *s0, b0);
+                *s1 = aut.next_state(Anchored::No, *s1, b1);
+                *s2 = aut.next_state(Anchored::No, *s2, b2);
+                *s3 = aut.next_state(Anchored::No, *s3, b3);
+                if aut.is_special(*s0)
+                    | aut.is_special(*s1)
+                    | aut.is_special(*s2)
+                    | aut.is_special(*s3)
+                {
+                    for (k, &s) in [*s0, *s1, *s2, *s3].iter().enumerate() {
+                        if aut.is_match(s) {
+                            found(event[k], s);
+                        }
                     }
                 }
             }
@@ -197,6 +204,23 @@ impl Prefilter {
     /// Rules matched on every event (they have no usable literal).
     pub fn always(&self) -> &[RuleIdx] {
         &self.always
+    }
+}
+
+/// Searches one text from state `state`, calling `found` with every match state it reaches.
+fn scan_one<A: Automaton>(
+    aut: &A,
+    mut state: StateID,
+    text: &[u8],
+    found: &mut dyn FnMut(StateID),
+) {
+    for &b in text {
+        state = aut.next_state(Anchored::No, state, b);
+        // Special states are the dead state (never reached: the search is unanchored), the
+        // match states, and the start state when the automaton has a prefilter (it has none).
+        if aut.is_special(state) && aut.is_match(state) {
+            found(state);
+        }
     }
 }
 
