@@ -7,7 +7,7 @@
 //! time ([`Classifier::classify_each`], faster per event), and calls [`Stages::flush`] at the
 //! end. Either way every event is answered, in order.
 
-use crate::classify::{Classification, Classifier, Scratch, Severity};
+use crate::classify::{Classification, Classifier, Scratch, Severity, Texts};
 use crate::group::{Grouper, Placement, OTHER_GROUP};
 use crate::multiline::Event;
 use crate::report::Tally;
@@ -43,12 +43,11 @@ const BATCH_BYTES: usize = 256 * 1024;
 /// Called with each event once the stages are through with it.
 pub type Done<'d> = dyn FnMut(&Event<'_>, &Classification, Placement) + 'd;
 
-/// Events waiting to be classified together: their texts, one after another, and the rest of
-/// each event with the range of its text.
+/// Events waiting to be classified together: their texts, and the rest of each event.
 #[derive(Debug, Default)]
 struct Batch {
-    text: Vec<u8>,
-    events: Vec<(Event<'static>, std::ops::Range<usize>)>,
+    texts: Texts,
+    events: Vec<Event<'static>>,
     classes: Vec<Classification>,
 }
 
@@ -100,11 +99,9 @@ impl<'a> Stages<'a> {
     /// calling `done` for each of those events in order.
     pub fn push(&mut self, ev: &Event<'_>, done: &mut Done<'_>) {
         self.events += 1;
-        let from = self.batch.text.len();
-        self.batch.text.extend_from_slice(ev.text);
-        let head = Event { text: &[], ..*ev };
-        self.batch.events.push((head, from..self.batch.text.len()));
-        if self.batch.events.len() >= BATCH_EVENTS || self.batch.text.len() >= BATCH_BYTES {
+        self.batch.texts.push(ev.text);
+        self.batch.events.push(Event { text: &[], ..*ev });
+        if self.batch.events.len() >= BATCH_EVENTS || self.batch.texts.bytes() >= BATCH_BYTES {
             self.flush(done);
         }
     }
@@ -112,20 +109,17 @@ impl<'a> Stages<'a> {
     /// Classifies, groups and counts every queued event, calling `done` for each in order.
     pub fn flush(&mut self, done: &mut Done<'_>) {
         let mut batch = std::mem::take(&mut self.batch);
-        let texts: Vec<&[u8]> = batch
-            .events
-            .iter()
-            .map(|(_, r)| &batch.text[r.clone()])
-            .collect();
         self.classifier
-            .classify_each(&texts, &mut self.scratch, &mut batch.classes);
-        for ((head, _), (text, class)) in batch.events.iter().zip(texts.iter().zip(&batch.classes))
-        {
-            let ev = Event { text, ..*head };
+            .classify_each(&batch.texts, &mut self.scratch, &mut batch.classes);
+        for (i, (head, class)) in batch.events.iter().zip(&batch.classes).enumerate() {
+            let ev = Event {
+                text: batch.texts.get(i),
+                ..*head
+            };
             let placement = self.group_and_count(&ev, class);
             done(&ev, class, placement);
         }
-        batch.text.clear();
+        batch.texts.clear();
         batch.events.clear();
         self.batch = batch;
     }

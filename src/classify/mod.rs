@@ -25,6 +25,7 @@ use regex_syntax::hir::Hir;
 use serde::{Deserialize, Serialize};
 
 pub use pack::{Pack, PackError, PackSet, Rule, RuleKind};
+pub use prefilter::Texts;
 
 /// How bad an event is, from least to most.
 #[derive(
@@ -180,8 +181,8 @@ pub struct Classifier {
 #[derive(Debug, Default)]
 pub struct Scratch {
     candidates: prefilter::Candidates,
-    /// The answer of [`Classifier::classify`], kept for its allocation.
-    one: Vec<Classification>,
+    /// The text and answer of [`Classifier::classify`], kept for their allocations.
+    one: (Texts, Vec<Classification>),
     /// Events classified with this scratch so far.
     events: u64,
 }
@@ -244,11 +245,13 @@ impl Classifier {
 
     /// Classifies the text of one event (its lines joined by `\n`).
     pub fn classify(&self, text: &[u8], scratch: &mut Scratch) -> Classification {
-        let mut one = std::mem::take(&mut scratch.one);
-        self.classify_each(&[text], scratch, &mut one);
-        let class = one[0];
-        scratch.one = one;
-        class
+        let (mut one, mut class) = std::mem::take(&mut scratch.one);
+        one.clear();
+        one.push(text);
+        self.classify_each(&one, scratch, &mut class);
+        let c = class[0];
+        scratch.one = (one, class);
+        c
     }
 
     /// Classifies the texts of several events, each as [`Classifier::classify`] would, into
@@ -256,7 +259,7 @@ impl Classifier {
     /// several texts side by side.
     pub fn classify_each(
         &self,
-        texts: &[&[u8]],
+        texts: &Texts,
         scratch: &mut Scratch,
         out: &mut Vec<Classification>,
     ) {
@@ -264,12 +267,7 @@ impl Classifier {
         self.prefilter
             .candidates(texts, scratch.events, &mut scratch.candidates);
         scratch.events += texts.len() as u64;
-        out.extend(
-            texts
-                .iter()
-                .enumerate()
-                .map(|(e, text)| self.decide(text, scratch.candidates.of(e))),
-        );
+        out.extend((0..texts.len()).map(|e| self.decide(texts.get(e), scratch.candidates.of(e))));
     }
 
     /// The classification of `text`, whose candidate rules (ascending) are `candidates`.
@@ -512,7 +510,10 @@ mod tests {
         for events in [0, prefilter::DFA_AFTER_EVENTS] {
             for size in [1, 3, 64, 1000] {
                 for chunk in all.chunks(size) {
-                    let batch: Vec<&[u8]> = chunk.iter().map(|(t, _)| t.as_slice()).collect();
+                    let mut batch = Texts::default();
+                    for (t, _) in chunk {
+                        batch.push(t);
+                    }
                     scratch.events = events;
                     c.classify_each(&batch, &mut scratch, &mut got);
                     for ((text, want), got) in chunk.iter().zip(&got) {
@@ -569,7 +570,9 @@ mod tests {
         let mut candidates = prefilter::Candidates::default();
         for (i, r) in c.rules.iter().enumerate() {
             for s in &r.samples {
-                c.prefilter.candidates(&[s.as_bytes()], 0, &mut candidates);
+                let mut texts = Texts::default();
+                texts.push(s.as_bytes());
+                c.prefilter.candidates(&texts, 0, &mut candidates);
                 assert!(
                     candidates.of(0).any(|x| x == i as RuleIdx),
                     "{} {s:?}",
