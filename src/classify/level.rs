@@ -176,37 +176,37 @@ fn word_level(line: &[u8]) -> Option<Severity> {
     None
 }
 
-/// `level=error`, `lvl=eror`, `severity=warning` (values may be quoted).
+/// `level=error`, `lvl=eror`, `severity=warning` (values may be quoted). A key counts where it
+/// opens the line or follows a space, tab or quote; the first value that names a level wins,
+/// `level` before `lvl` before `severity`.
 fn logfmt_level(line: &[u8]) -> Option<Severity> {
-    // Searchers are built once: building one per line costs more than the search.
-    static KEYS: LazyLock<[memmem::Finder<'static>; 3]> = LazyLock::new(|| {
-        [
-            memmem::Finder::new(b"level="),
-            memmem::Finder::new(b"lvl="),
-            memmem::Finder::new(b"severity="),
-        ]
-    });
-    for finder in KEYS.iter() {
-        let key = finder.needle();
-        let mut from = 0;
-        while let Some(p) = finder.find(&line[from..]) {
-            let at = from + p;
-            from = at + key.len();
-            if at > 0 && !matches!(line[at - 1], b' ' | b'\t' | b'"') {
-                continue;
-            }
-            let rest = &line[from..];
-            let rest = rest.strip_prefix(b"\"").unwrap_or(rest);
-            let end = rest
-                .iter()
-                .position(|b| matches!(b, b' ' | b'"' | b'\t' | b','))
-                .unwrap_or(rest.len());
-            if let Some(s) = parse_level_name(&rest[..end]) {
-                return Some(s);
-            }
+    const KEYS: [&[u8]; 3] = [b"level", b"lvl", b"severity"];
+    // One pass over the `=` signs, the first level of each key kept.
+    let mut found: [Option<Severity>; 3] = [None; 3];
+    for eq in memchr::memchr_iter(b'=', line) {
+        let before = &line[..eq];
+        let Some(k) = KEYS.iter().position(|key| {
+            before.ends_with(key)
+                && (before.len() == key.len()
+                    || matches!(before[before.len() - key.len() - 1], b' ' | b'\t' | b'"'))
+        }) else {
+            continue;
+        };
+        if found[k].is_some() {
+            continue;
+        }
+        let rest = &line[eq + 1..];
+        let rest = rest.strip_prefix(b"\"").unwrap_or(rest);
+        let end = rest
+            .iter()
+            .position(|b| matches!(b, b' ' | b'"' | b'\t' | b','))
+            .unwrap_or(rest.len());
+        found[k] = parse_level_name(&rest[..end]);
+        if k == 0 && found[0].is_some() {
+            break;
         }
     }
-    None
+    found.into_iter().flatten().next()
 }
 
 /// JSON keys that hold a level, as they appear in the line (quoted).
@@ -366,6 +366,12 @@ mod tests {
             ("time=2024-01-01T00:00:00Z level=error msg=\"dial failed\"", Some(Error)),
             ("t=2024-01-01T00:00:00+0000 lvl=eror msg=\"failed\"", Some(Error)),
             ("ts=1 level=\"warn\" msg=x", Some(Warning)),
+            // `level` wins over `severity` wherever it stands; a key glued to a word is not one;
+            // a value that names no level is passed over for the next key.
+            ("severity=warning msg=x level=error", Some(Error)),
+            ("loglevel=error msg=x", None),
+            ("level=high severity=warning", Some(Warning)),
+            ("msg=x lvl=error", Some(Error)),
             ("E0806 12:00:00.123456       1 reflector.go:123] failed", Some(Error)),
             ("W0806 12:00:00.123456       1 warn.go:1] hmm", Some(Warning)),
             ("<3>kernel: something", Some(Error)),
