@@ -123,6 +123,11 @@ enum Block {
     ElixirRecord,
     /// A box of `*` lines (CockroachDB's start-up warnings): a lone `*`, `* …` lines, a lone `*`.
     StarBox,
+    /// A banner drawn in ASCII art (Spring Boot's, Airflow's, Quarkus's, Echo's): art lines, with
+    /// a caption line or two among them (`:: Spring Boot ::  (v3.1.10)`), then a blank line.
+    Art,
+    /// A caption line inside an [`Block::Art`] banner.
+    ArtCaption,
     /// A block closed by a blank line: only a continuation that fits the block joins.
     Closed,
 }
@@ -248,6 +253,8 @@ fn append(buf: &mut Vec<u8>, truncated: &mut bool, bytes: &[u8]) {
 pub const MAX_JAVA_MESSAGE_LINES: u32 = 8;
 /// Most lines a bracket opened at the end of a line (`FooError (` … `):`) may hold.
 pub const MAX_BRACKET_LINES: u32 = 64;
+/// Caption lines in a row an ASCII-art banner may hold (Echo's prints two under its name).
+pub const MAX_ART_CAPTION_LINES: u32 = 2;
 /// How much of a line is read to tell whether it starts a new log record.
 const RECORD_HEAD_BYTES: usize = 48;
 
@@ -296,6 +303,8 @@ fn starts(line: &[u8]) -> Block {
         Block::ElixirRecord
     } else if is_lone_star(line) {
         Block::StarBox
+    } else if is_art_line(line) {
+        Block::Art
     } else if let Some(closer) = opens_bracket(line) {
         Block::Bracket(closer)
     } else if line.starts_with(b"{\"") && !line.trim_ascii_end().ends_with(b"}") {
@@ -494,6 +503,21 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
         Block::ElixirRecord => {
             let own = !is_elixir_record(line) && p.side_lines < MAX_BRACKET_LINES;
             own.then_some(Block::ElixirRecord)
+        }
+        Block::Art | Block::ArtCaption => {
+            if blank {
+                Some(Block::Closed)
+            } else if is_art_line(line) {
+                Some(Block::Art)
+            } else if (p.block == Block::Art || p.side_lines < MAX_ART_CAPTION_LINES)
+                && !looks_like_record_start(line)
+                && !states_a_problem(line)
+                && !contains_error_word(line)
+            {
+                Some(Block::ArtCaption)
+            } else {
+                None
+            }
         }
         Block::StarBox => {
             if is_lone_star(line) {

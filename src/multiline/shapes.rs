@@ -571,6 +571,28 @@ pub(super) fn table_value_column(line: &[u8]) -> Option<usize> {
     row.then_some(colon + 1 + value)
 }
 
+/// A line of ASCII art: letters drawn in strokes, as frameworks print their name when they
+/// start (Spring Boot's ` /\\ / ___'_ __ _ _(_)_ __`, Airflow's, Quarkus's): at least eight
+/// visible bytes, at least one a stroke (`_`, `/`, `\`, `|`), and three in four of them neither
+/// letters nor digits. Lines of only dashes, `=` or `*` are separators, not art.
+pub(super) fn is_art_line(line: &[u8]) -> bool {
+    let t = line.trim_ascii();
+    if t.len() < 8 || t.first().is_some_and(u8::is_ascii_alphanumeric) {
+        return false;
+    }
+    let (mut visible, mut plain, mut strokes) = (0usize, 0usize, 0usize);
+    for &b in t {
+        visible += usize::from(b != b' ');
+        plain += usize::from(b.is_ascii_alphanumeric() || !b.is_ascii());
+        strokes += usize::from(matches!(b, b'_' | b'/' | b'\\' | b'|'));
+        if plain * 4 > t.len() {
+            // Too many letters for art whatever follows (most lines end here, early).
+            return false;
+        }
+    }
+    visible >= 8 && strokes > 0 && plain * 4 <= visible
+}
+
 /// A line that is a lone `*`, the edge of a box of `* ` rows (a row left empty is `* `).
 pub(super) fn is_lone_star(line: &[u8]) -> bool {
     line.strip_suffix(b"\r").unwrap_or(line) == b"*"

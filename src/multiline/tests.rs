@@ -1134,3 +1134,42 @@ fn a_list_of_errors_after_a_blank_joins_its_head() {
     ]);
     assert_eq!(got, [(1, 3), (4, 4)]);
 }
+
+#[test]
+fn an_ascii_art_banner_is_one_event_with_its_caption_and_blank() {
+    // Spring Boot's: a blank, the art, its caption, a blank; then its first record.
+    let got = one(&[
+        "",
+        "  .   ____          _            __ _ _",
+        " /\\\\ / ___'_ __ _ _(_)_ __  __ _ \\ \\ \\ \\",
+        "( ( )\\___ | '_ | '_| | '_ \\/ _` | \\ \\ \\ \\",
+        " \\\\/  ___)| |_)| | | | | || (_| |  ) ) ) )",
+        "  '  |____| .__|_| |_|_| |_\\__, | / / / /",
+        " =========|_|==============|___/=/_/_/_/",
+        " :: Spring Boot ::               (v3.1.10)",
+        "",
+        "2024-06-11T14:02:11.304Z  INFO 1 --- [main] c.e.billing.App : Starting App",
+    ]);
+    assert_eq!(got, [(1, 9), (10, 10)]);
+    // Airflow's: art alone, then a record.
+    let got = one(&[
+        "  ____________       _____________",
+        " ____    |__( )_________  __/__  /________      __",
+        "____  /| |_  /__  ___/_  /_ __  /_  __ \\_ | /| / /",
+        "[2024-02-20T08:00:38.214+0000] {executor_loader.py:115} INFO - Loaded executor",
+    ]);
+    assert_eq!(got, [(1, 3), (4, 4)]);
+    // At most two captions in a row; an error line never joins; separators are not art.
+    let got = one(&[
+        "  / __/___/ /  ___",
+        " / _// __/ _ \\/ _ \\",
+        "High performance, minimalist Go web framework",
+        "https://echo.labstack.com",
+        "http server started on [::]:8080",
+        "=============================",
+        "Welcome to the app",
+        "/___/\\__/_//_/\\___/ v4.11.4",
+        "Error: listen tcp :8080: bind: address already in use",
+    ]);
+    assert_eq!(got, [(1, 4), (5, 5), (6, 6), (7, 7), (8, 8), (9, 9)]);
+}

@@ -96,5 +96,5 @@ fn labelled_fixtures_are_classified_and_joined_accurately() {
     assert!(recall >= 0.92, "recall {recall:.3}");
     assert!(category >= 0.87, "category {category:.3}");
     assert!(info_flagged <= 0.01, "info flagged {info_flagged:.3}");
-    assert!(joined >= 0.73, "multi-line joined {joined:.3}");
+    assert!(joined >= 0.75, "multi-line joined {joined:.3}");
 }
