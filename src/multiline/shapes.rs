@@ -266,7 +266,10 @@ pub(super) fn is_sql_timing(t: &[u8]) -> bool {
         .iter()
         .take_while(|b| b.is_ascii_digit() || **b == b'.')
         .count();
-    n > 0 && rest[n..].starts_with(b"ms)")
+    // Two spaces, then the statement: Entity Framework's `Executed DbCommand (27ms) [Parameters=…`
+    // has one, and is the head of its indented statement, not a line of its own.
+    let after = &rest[n..];
+    n > 0 && (after.starts_with(b"ms)  ") || after.trim_ascii_end() == b"ms)")
 }
 
 /// `> app@1.0.0 start /app`: the banner npm prints before running a script.

@@ -1173,3 +1173,21 @@ fn an_ascii_art_banner_is_one_event_with_its_caption_and_blank() {
     ]);
     assert_eq!(got, [(1, 4), (5, 5), (6, 6), (7, 7), (8, 8), (9, 9)]);
 }
+
+#[test]
+fn entity_frameworks_command_log_joins_its_statement() {
+    // .NET's console logger: the category line, then the indented `Executed DbCommand (27ms)
+    // [Parameters=…]` and the statement; ActiveRecord's `User Load (0.4ms)  SELECT …` lines
+    // (two spaces after the timing) stay lines of their own under a request line.
+    let got = one(&[
+        "info: Microsoft.EntityFrameworkCore.Database.Command[20101]",
+        "      Executed DbCommand (27ms) [Parameters=[], CommandType='Text', CommandTimeout='30']",
+        "      ALTER TABLE [Orders] ADD [Status] int NOT NULL DEFAULT 0;",
+        "info: Microsoft.Hosting.Lifetime[14]",
+        "      Now listening on: http://[::]:8080",
+        "Started GET \"/projects\" for 172.18.0.1 at 2024-01-15 10:00:00 +0000",
+        "  Project Load (0.8ms)  SELECT \"projects\".* FROM \"projects\"",
+        "  TRANSACTION (0.1ms)  BEGIN",
+    ]);
+    assert_eq!(got, [(1, 3), (4, 5), (6, 6), (7, 7), (8, 8)]);
+}
