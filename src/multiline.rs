@@ -630,6 +630,13 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 // under its start-up exception; Rails's tagged logger repeats the request id on
                 // every line of an exception.
                 Some(Block::Continued)
+            } else if t.starts_with(b"Version: '")
+                && p.lines == 1
+                && p.text.trim_ascii_end().ends_with(b"ready for connections.")
+            {
+                // MariaDB and MySQL 5.7 print the server version under `ready for connections.`,
+                // as one message.
+                Some(Block::Continued)
             } else if t.starts_with(b"(Use `node --trace-") {
                 // Node's hint under `(node:1) SomeWarning: …`.
                 Some(Block::Continued)

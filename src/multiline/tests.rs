@@ -1191,3 +1191,14 @@ fn entity_frameworks_command_log_joins_its_statement() {
     ]);
     assert_eq!(got, [(1, 3), (4, 5), (6, 6), (7, 7), (8, 8)]);
 }
+
+#[test]
+fn mariadbs_version_line_joins_ready_for_connections() {
+    let got = one(&[
+        "2024-09-03 10:41:03 0 [Note] mariadbd: ready for connections.",
+        "Version: '11.3.2-MariaDB-1:11.3.2+maria~ubu2204'  socket: '/run/mysqld/mysqld.sock'  port: 3306  mariadb.org binary distribution",
+        "Version: '11.3.2-MariaDB'",
+        "2024-09-03 10:41:04 0 [Note] mariadbd: Event Scheduler: Loaded 0 events",
+    ]);
+    assert_eq!(got, [(1, 2), (3, 3), (4, 4)]);
+}
