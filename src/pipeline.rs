@@ -101,7 +101,7 @@ impl<'a> Stages<'a> {
         self.events += 1;
         self.batch.texts.push(ev.text);
         self.batch.events.push(Event { text: &[], ..*ev });
-        if self.batch.events.len() >= BATCH_EVENTS || self.batch.texts.bytes() >= BATCH_BYTES {
+        if self.batch.events.len() >= BATCH_EVENTS || self.batch.texts.byte_len() >= BATCH_BYTES {
             self.flush(done);
         }
     }

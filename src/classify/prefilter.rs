@@ -274,7 +274,7 @@ impl Texts {
     }
 
     /// Bytes held (texts and separators).
-    pub fn bytes(&self) -> usize {
+    pub fn byte_len(&self) -> usize {
         self.bytes.len()
     }
 
