@@ -630,13 +630,6 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 // under its start-up exception; Rails's tagged logger repeats the request id on
                 // every line of an exception.
                 Some(Block::Continued)
-            } else if t.starts_with(b"Version: '")
-                && p.lines == 1
-                && p.text.trim_ascii_end().ends_with(b"ready for connections.")
-            {
-                // MariaDB and MySQL 5.7 print the server version under `ready for connections.`,
-                // as one message.
-                Some(Block::Continued)
             } else if t.starts_with(b"(Use `node --trace-") {
                 // Node's hint under `(node:1) SomeWarning: …`.
                 Some(Block::Continued)
@@ -705,6 +698,7 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 || continues_minio_report(p, line)
                 || continues_rust_panic(p, line, t)
                 || continues_summary(p, line)
+                || continues_server_ready(p, t)
             {
                 Some(Block::Continued)
             } else {
@@ -826,6 +820,13 @@ fn continues_summary(p: &Pending, line: &[u8]) -> bool {
         Some(above) => above == column,
         None => p.lines == 1 && !looks_like_record_start(&p.text),
     })
+}
+
+/// MariaDB and MySQL 5.7: `Version: '…'  socket: …` under `ready for connections.`, one message.
+fn continues_server_ready(p: &Pending, t: &[u8]) -> bool {
+    t.starts_with(b"Version: '")
+        && p.lines == 1
+        && p.text.trim_ascii_end().ends_with(b"ready for connections.")
 }
 
 /// npm's report: `npm ERR! …` lines, across the blank before `npm ERR! A complete log …`.

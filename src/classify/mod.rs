@@ -504,8 +504,8 @@ mod tests {
             }
         }
         assert!(matched > 3000, "{texts} texts, {matched} matched");
-        // The same texts classified in batches (of lengths that leave streams idle at the end
-        // of a batch) get the same answers as one at a time.
+        // The same texts classified in batches (of sizes whose four parts are of unequal
+        // lengths, so each part's rest is searched alone) get the same answers as one at a time.
         let mut got = Vec::new();
         for events in [0, prefilter::DFA_AFTER_EVENTS] {
             for size in [1, 3, 64, 1000] {
