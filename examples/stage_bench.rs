@@ -85,6 +85,12 @@ fn main() {
         black_box(&out);
     }
     report("mask_into", t);
+    let mut skeleton = logsift::group::skeleton::Skeleton::default();
+    let t = Instant::now();
+    for l in &lines {
+        black_box(skeleton.of(l));
+    }
+    report("Skeleton::of", t);
     let mut keys = std::collections::HashSet::new();
     for l in &lines {
         mask::mask_into(l, &mut out, MAX_KEY_BYTES);

@@ -177,7 +177,7 @@ fn push_lossy(out: &mut String, bytes: &[u8]) {
     out.push_str(&String::from_utf8_lossy(bytes));
 }
 
-fn is_token_byte(b: u8) -> bool {
+pub(super) fn is_token_byte(b: u8) -> bool {
     shape::in_token(shape::of_byte(b))
 }
 

@@ -13,6 +13,7 @@
 
 pub mod mask;
 pub mod miner;
+pub mod skeleton;
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -20,6 +21,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use crate::classify::{Category, Classification, RuleIdx, Severity};
 use crate::multiline::Event;
 use crate::record::{ServiceId, Timestamp};
+use skeleton::Skeleton;
 
 /// Version of the grouping scheme, part of every id; bump it when templates change.
 pub const GROUPING_VERSION: &str = "g3";
@@ -27,6 +29,8 @@ pub const GROUPING_VERSION: &str = "g3";
 pub const MAX_KEY_BYTES: usize = 1024;
 /// Bytes of a sample's text kept.
 pub const MAX_SAMPLE_BYTES: usize = 8 * 1024;
+/// Skeletons whose key fingerprint is remembered (the table is emptied when full).
+pub const MAX_SKELETONS: usize = 1 << 16;
 /// Services listed per group.
 pub const MAX_SERVICES_PER_GROUP: usize = 64;
 
@@ -115,6 +119,9 @@ pub struct Grouper {
     buckets: HashMap<(usize, u64), Vec<usize>>,
     /// Oldest groups by last sighting, newest first (popped from the end).
     evict_queue: Vec<(u64, usize)>,
+    /// Skeleton hash -> fingerprint of the key its first line got ([`Grouper::key_fingerprint`]).
+    by_skeleton: IdMap<u64>,
+    skeleton: Skeleton,
     key: String,
     masked: String,
     tick: u64,
@@ -134,6 +141,8 @@ impl Grouper {
             exact: IdMap::default(),
             buckets: HashMap::new(),
             evict_queue: Vec::new(),
+            by_skeleton: IdMap::default(),
+            skeleton: Skeleton::default(),
             key: String::new(),
             masked: String::new(),
             tick: 0,
@@ -146,14 +155,17 @@ impl Grouper {
     /// Puts `event` in its group.
     pub fn observe(&mut self, event: &Event<'_>, class: &Classification) -> Placement {
         self.tick += 1;
-        self.build_key(event.text);
+        let (key_fingerprint, masked) = self.key_fingerprint(event.text);
         // Events decided by different rules never share a group (a 200 and a 502 access line
         // mask alike); the rule's tag is part of the fingerprint and of the mining bucket.
-        let h = (fingerprint(&self.key) ^ class.rule_tag).max(1);
+        let h = (key_fingerprint ^ class.rule_tag).max(1);
         if let Some(&(id, i)) = self.exact.get(&h) {
             if self.groups.get(i).is_some_and(|g| g.id == id) {
                 return self.update(i, event, class);
             }
+        }
+        if !masked {
+            self.build_key(event.text);
         }
         if self.max_groups == 0 {
             self.other_events += 1;
@@ -312,6 +324,28 @@ impl Grouper {
         }
     }
 
+    /// The fingerprint of the key of an event of `text`, and whether the key was built for it.
+    ///
+    /// A one-line event whose skeleton was seen before takes the fingerprint its skeleton's first
+    /// line got, without masking: lines of one skeleton mask alike ([`skeleton`]).
+    fn key_fingerprint(&mut self, text: &[u8]) -> (u64, bool) {
+        if text.len() > MAX_KEY_BYTES || memchr::memchr(b'\n', text).is_some() {
+            self.build_key(text);
+            return (fingerprint(&self.key), true);
+        }
+        let s = hash_bytes(self.skeleton.of(text));
+        if let Some(&f) = self.by_skeleton.get(&s) {
+            return (f, false);
+        }
+        self.build_key(text);
+        let f = fingerprint(&self.key);
+        if self.by_skeleton.len() >= MAX_SKELETONS {
+            self.by_skeleton.clear();
+        }
+        self.by_skeleton.insert(s, f);
+        (f, true)
+    }
+
     fn build_key(&mut self, text: &[u8]) {
         let first_end = memchr::memchr(b'\n', text).unwrap_or(text.len());
         mask::mask_into(&text[..first_end], &mut self.key, MAX_KEY_BYTES);
@@ -368,6 +402,11 @@ fn sample_of(event: &Event<'_>) -> Sample {
 /// (the "mum" step of wyhash), so hashing costs far less than masking. The function is part of
 /// the grouping version: changing it changes every id.
 pub fn fingerprint(key: &str) -> GroupId {
+    hash_bytes(key.as_bytes())
+}
+
+/// The hash behind [`fingerprint`], of any bytes.
+fn hash_bytes(bytes: &[u8]) -> u64 {
     const P0: u64 = 0xa076_1d64_78bd_642f;
     const P1: u64 = 0xe703_7ed1_a0b4_28db;
     fn mum(a: u64, b: u64) -> u64 {
@@ -377,7 +416,6 @@ pub fn fingerprint(key: &str) -> GroupId {
     let mut h = GROUPING_VERSION
         .bytes()
         .fold(P0, |h, b| mum(h ^ u64::from(b), P1));
-    let bytes = key.as_bytes();
     let mut words = bytes.chunks_exact(8);
     for w in &mut words {
         let mut word = [0u8; 8];
