@@ -29,7 +29,7 @@ pub const GROUPING_VERSION: &str = "g3";
 pub const MAX_KEY_BYTES: usize = 1024;
 /// Bytes of a sample's text kept.
 pub const MAX_SAMPLE_BYTES: usize = 8 * 1024;
-/// Skeletons whose key fingerprint is remembered (the table is emptied when full).
+/// Skeletons whose group is remembered (the table is emptied when full).
 pub const MAX_SKELETONS: usize = 1 << 16;
 /// Services listed per group.
 pub const MAX_SERVICES_PER_GROUP: usize = 64;
@@ -119,8 +119,9 @@ pub struct Grouper {
     buckets: HashMap<(usize, u64), Vec<usize>>,
     /// Oldest groups by last sighting, newest first (popped from the end).
     evict_queue: Vec<(u64, usize)>,
-    /// Skeleton hash -> fingerprint of the key its first line got ([`Grouper::key_fingerprint`]).
-    by_skeleton: IdMap<u64>,
+    /// Skeleton hash (with the rule's tag) of a one-line event -> the group it went to and the
+    /// group's slot (stale entries are misses, as in `exact`).
+    by_skeleton: IdMap<(GroupId, usize)>,
     skeleton: Skeleton,
     key: String,
     masked: String,
@@ -153,26 +154,54 @@ impl Grouper {
     }
 
     /// Puts `event` in its group.
+    ///
+    /// A one-line event goes straight to the group of the last event of its skeleton and rule,
+    /// without masking: lines of one skeleton mask alike ([`skeleton`]).
     pub fn observe(&mut self, event: &Event<'_>, class: &Classification) -> Placement {
         self.tick += 1;
-        let (key_fingerprint, masked) = self.key_fingerprint(event.text);
-        // Events decided by different rules never share a group (a 200 and a 502 access line
-        // mask alike); the rule's tag is part of the fingerprint and of the mining bucket.
-        let h = (key_fingerprint ^ class.rule_tag).max(1);
-        if let Some(&(id, i)) = self.exact.get(&h) {
-            if self.groups.get(i).is_some_and(|g| g.id == id) {
-                return self.update(i, event, class);
+        let text = event.text;
+        let skeleton = (text.len() <= MAX_KEY_BYTES && memchr::memchr(b'\n', text).is_none())
+            .then(|| (self.skeleton.hash(text) ^ class.rule_tag).max(1));
+        if let Some(s) = skeleton {
+            if let Some(&(id, i)) = self.by_skeleton.get(&s) {
+                if self.groups.get(i).is_some_and(|g| g.id == id) {
+                    return self.update(i, event, class);
+                }
             }
         }
-        if !masked {
-            self.build_key(event.text);
+        let (placement, slot) = self.place_by_key(event, class);
+        if let (Some(s), Some(i)) = (skeleton, slot) {
+            if self.by_skeleton.len() >= MAX_SKELETONS {
+                self.by_skeleton.clear();
+            }
+            self.by_skeleton.insert(s, (placement.id, i));
+        }
+        placement
+    }
+
+    /// Puts `event` in its group by its key, and says which slot that group has (none when there
+    /// was no room).
+    fn place_by_key(
+        &mut self,
+        event: &Event<'_>,
+        class: &Classification,
+    ) -> (Placement, Option<usize>) {
+        self.build_key(event.text);
+        // Events decided by different rules never share a group (a 200 and a 502 access line
+        // mask alike); the rule's tag is part of the fingerprint and of the mining bucket.
+        let h = (fingerprint(&self.key) ^ class.rule_tag).max(1);
+        if let Some(&(id, i)) = self.exact.get(&h) {
+            if self.groups.get(i).is_some_and(|g| g.id == id) {
+                return (self.update(i, event, class), Some(i));
+            }
         }
         if self.max_groups == 0 {
             self.other_events += 1;
-            return Placement {
+            let placement = Placement {
                 id: OTHER_GROUP,
                 new_sample: false,
             };
+            return (placement, None);
         }
         let key = std::mem::take(&mut self.key);
         let tokens = miner::tokens(&key);
@@ -199,15 +228,16 @@ impl Grouper {
                 let i = self.open(h, &tokens, bucket, event, class);
                 self.remember(h, h, i);
                 self.key = key;
-                return Placement {
+                let placement = Placement {
                     id: self.groups[i].id,
                     new_sample: true,
                 };
+                return (placement, Some(i));
             }
         };
         self.remember(h, self.groups[i].id, i);
         self.key = key;
-        self.update(i, event, class)
+        (self.update(i, event, class), Some(i))
     }
 
     fn remember(&mut self, h: u64, id: GroupId, slot: usize) {
@@ -324,28 +354,6 @@ impl Grouper {
         }
     }
 
-    /// The fingerprint of the key of an event of `text`, and whether the key was built for it.
-    ///
-    /// A one-line event whose skeleton was seen before takes the fingerprint its skeleton's first
-    /// line got, without masking: lines of one skeleton mask alike ([`skeleton`]).
-    fn key_fingerprint(&mut self, text: &[u8]) -> (u64, bool) {
-        if text.len() > MAX_KEY_BYTES || memchr::memchr(b'\n', text).is_some() {
-            self.build_key(text);
-            return (fingerprint(&self.key), true);
-        }
-        let s = hash_bytes(self.skeleton.of(text));
-        if let Some(&f) = self.by_skeleton.get(&s) {
-            return (f, false);
-        }
-        self.build_key(text);
-        let f = fingerprint(&self.key);
-        if self.by_skeleton.len() >= MAX_SKELETONS {
-            self.by_skeleton.clear();
-        }
-        self.by_skeleton.insert(s, f);
-        (f, true)
-    }
-
     fn build_key(&mut self, text: &[u8]) {
         let first_end = memchr::memchr(b'\n', text).unwrap_or(text.len());
         mask::mask_into(&text[..first_end], &mut self.key, MAX_KEY_BYTES);
@@ -402,11 +410,6 @@ fn sample_of(event: &Event<'_>) -> Sample {
 /// (the "mum" step of wyhash), so hashing costs far less than masking. The function is part of
 /// the grouping version: changing it changes every id.
 pub fn fingerprint(key: &str) -> GroupId {
-    hash_bytes(key.as_bytes())
-}
-
-/// The hash behind [`fingerprint`], of any bytes.
-fn hash_bytes(bytes: &[u8]) -> u64 {
     const P0: u64 = 0xa076_1d64_78bd_642f;
     const P1: u64 = 0xe703_7ed1_a0b4_28db;
     fn mum(a: u64, b: u64) -> u64 {
@@ -416,6 +419,7 @@ fn hash_bytes(bytes: &[u8]) -> u64 {
     let mut h = GROUPING_VERSION
         .bytes()
         .fold(P0, |h, b| mum(h ^ u64::from(b), P1));
+    let bytes = key.as_bytes();
     let mut words = bytes.chunks_exact(8);
     for w in &mut words {
         let mut word = [0u8; 8];

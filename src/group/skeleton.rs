@@ -16,52 +16,78 @@
 //! the same text as masking the line.
 //!
 //! The first rewrite is a plain map over the bytes, which the compiler turns into vector code;
-//! it also tells whether a block of bytes holds a hex letter next to a digit, and only such
-//! blocks are walked byte by byte for mixed runs.
+//! it also marks the hex letters next to a digit, and only the runs of those are walked byte by
+//! byte.
 
 use super::mask::is_token_byte;
 
 /// The canonical UUID that every UUID standing as a whole token becomes.
 const CANONICAL_UUID: &[u8; 36] = b"0aaaaaaa-0aaa-0aaa-0aaa-0aaaaaaaaaaa";
 
-/// Bytes mapped at a time; a block with a hex letter next to a digit is then walked.
-const BLOCK: usize = 64;
-
 /// Rewrites of a line, with its buffers kept between lines.
 #[derive(Debug, Default)]
 pub struct Skeleton {
-    /// The line with a zero byte before and after it, so that every byte has two neighbours.
+    /// The last line with a zero byte before it and zero bytes after it ([`map_bytes`]).
     padded: Vec<u8>,
     /// The skeleton of the last line.
     out: Vec<u8>,
-    /// Where the blocks with a hex letter next to a digit start.
-    mixed_blocks: Vec<usize>,
+    /// Per byte of the last line: 1 where a hex letter touches a digit.
+    touches: Vec<u8>,
 }
 
 impl Skeleton {
     /// The skeleton of `text`.
     pub fn of(&mut self, text: &[u8]) -> &[u8] {
         let n = text.len();
+        let whole = n.div_ceil(LANES) * LANES;
         self.padded.clear();
         self.padded.push(0);
         self.padded.extend_from_slice(text);
-        self.padded.push(0);
+        self.padded.resize(whole + 2, 0);
         self.out.clear();
-        self.out.resize(n, 0);
-        self.mixed_blocks.clear();
-        for start in (0..n).step_by(BLOCK) {
-            let end = (start + BLOCK).min(n);
-            if zero_digits(&self.padded[start..end + 2], &mut self.out[start..end]) {
-                self.mixed_blocks.push(start);
-            }
-        }
-        // Bytes before `done` are final (a rewritten run may reach into the next block).
+        self.out.resize(whole, 0);
+        self.touches.clear();
+        self.touches.resize(whole, 0);
+        map_bytes(&self.padded, &mut self.out, &mut self.touches);
+        self.out.truncate(n);
+        self.touches.truncate(n);
+        // Bytes before `done` are final.
         let mut done = 0;
-        for &start in &self.mixed_blocks {
-            let end = (start + BLOCK).min(n);
-            done = rewrite_mixed_runs(text, &mut self.out, done, start, end);
+        while let Some(p) = memchr::memchr(1, &self.touches[done..]) {
+            done = rewrite_mixed_run(text, &mut self.out, done, done + p);
         }
         &self.out
+    }
+
+    /// A 64-bit hash of the skeleton of `text`, read sixteen bytes at a time in two lanes.
+    pub fn hash(&mut self, text: &[u8]) -> u64 {
+        const P: [u64; 4] = [
+            0xa076_1d64_78bd_642f,
+            0xe703_7ed1_a0b4_28db,
+            0x8ebc_6af0_9c88_c6e3,
+            0x5899_65cc_7537_4cc3,
+        ];
+        fn mum(a: u64, b: u64) -> u64 {
+            let r = u128::from(a) * u128::from(b);
+            (r as u64) ^ ((r >> 64) as u64)
+        }
+        fn word(b: &[u8]) -> u64 {
+            let mut w = [0u8; 8];
+            w[..b.len()].copy_from_slice(b);
+            u64::from_le_bytes(w)
+        }
+        let bytes = self.of(text);
+        let (mut a, mut b) = (P[0], P[1]);
+        let mut pairs = bytes.chunks_exact(16);
+        for p in &mut pairs {
+            a = mum(a ^ word(&p[..8]) ^ P[2], P[1]);
+            b = mum(b ^ word(&p[8..]) ^ P[3], P[0]);
+        }
+        let rest = pairs.remainder();
+        let (lo, hi) = rest.split_at(rest.len().min(8));
+        a = mum(a ^ word(lo) ^ P[2], P[1] ^ bytes.len() as u64);
+        b = mum(b ^ word(hi) ^ P[3], P[0]);
+        mum(a ^ P[3], b ^ P[2])
     }
 }
 
@@ -73,67 +99,68 @@ fn is_hex_letter(b: u8) -> bool {
     (b | 0x20).wrapping_sub(b'a') < 6
 }
 
-/// Maps `padded` (the block with one byte either side) into `out`: each digit becomes `0` but
-/// one right before `x`/`X`. Returns whether a hex letter of the block touches a digit.
-fn zero_digits(padded: &[u8], out: &mut [u8]) -> bool {
-    let len = out.len();
-    let (prev, cur, next) = (&padded[..len], &padded[1..=len], &padded[2..len + 2]);
-    let mut touch = 0u8;
-    for (((o, &p), &c), &x) in out.iter_mut().zip(prev).zip(cur).zip(next) {
-        let keep = !is_digit(c) || (x | 0x20) == b'x';
-        *o = if keep { c } else { b'0' };
-        touch |= u8::from(is_hex_letter(c)) & u8::from(is_digit(p) | is_digit(x));
+/// Bytes [`map_bytes`] maps at a time.
+const LANES: usize = 16;
+
+/// Maps every byte of `padded[1..=n]` with [`map_byte`] into `out` and `touches` (of length `n`
+/// rounded up to [`LANES`]); `padded` is the text with a zero byte before it and at least
+/// `LANES` zero bytes after it, so that every byte has two neighbours and the last chunk is
+/// whole.
+///
+/// The fixed-width chunks compile to vector code; a loop of any length, inlined into a larger
+/// function, had been compiled a byte at a time.
+#[inline(never)]
+fn map_bytes(padded: &[u8], out: &mut [u8], touches: &mut [u8]) {
+    let chunks = out
+        .chunks_exact_mut(LANES)
+        .zip(touches.chunks_exact_mut(LANES))
+        .zip(padded.windows(LANES + 2).step_by(LANES));
+    for ((out, touches), window) in chunks {
+        let window: &[u8; LANES + 2] = window.try_into().expect("windows of LANES + 2");
+        for k in 0..LANES {
+            (out[k], touches[k]) = map_byte(window[k], window[k + 1], window[k + 2]);
+        }
     }
-    touch != 0
 }
 
-/// Rewrites the mixed runs that have a letter touching a digit in `from..to` and lie past `done`
-/// (where the last rewritten run ends), and returns where the last one it rewrote ends.
-fn rewrite_mixed_runs(
-    text: &[u8],
-    out: &mut [u8],
-    mut done: usize,
-    from: usize,
-    to: usize,
-) -> usize {
-    let mut i = from.max(done);
-    while i < to {
-        let c = text[i];
-        let touches = is_hex_letter(c)
-            && ((i > 0 && is_digit(text[i - 1])) || text.get(i + 1).is_some_and(|&b| is_digit(b)));
-        if !touches {
-            i += 1;
-            continue;
-        }
-        let mut start = i;
-        while start > done && text[start - 1].is_ascii_hexdigit() {
-            start -= 1;
-        }
-        let mut end = i + 1;
-        while text.get(end).is_some_and(u8::is_ascii_hexdigit) {
-            end += 1;
-        }
-        let run = &text[start..end];
-        let prev = start.checked_sub(1).map(|p| text[p]);
-        let next = text.get(end).copied();
-        if prev == Some(b'-') || next == Some(b'-') {
-            if let Some(at) = uuid_around(text, done, start) {
-                out[at..at + 36].copy_from_slice(CANONICAL_UUID);
-                done = at + 36;
-                i = done;
-                continue;
-            }
-        }
-        let (last, digits) = run.split_last().expect("a run holds the byte at i");
-        let unit = matches!(last, b'b' | b'B' | b'd' | b'D') && digits.iter().all(|&b| is_digit(b));
-        if !unit {
-            out[start] = b'0';
-            out[start + 1..end].fill(b'a');
-        }
-        done = end;
-        i = end;
+/// The skeleton byte for `cur` between `prev` and `next` (0 past either end): a digit becomes
+/// `0` but one right before `x`/`X`. Also 1 when `cur` is a hex letter touching a digit.
+fn map_byte(prev: u8, cur: u8, next: u8) -> (u8, u8) {
+    // `|` and `&`, not `||` and `&&`: without branches the compiler maps sixteen bytes at once.
+    let keep = !is_digit(cur) | ((next | 0x20) == b'x');
+    let touches = is_hex_letter(cur) & (is_digit(prev) | is_digit(next));
+    (if keep { cur } else { b'0' }, u8::from(touches))
+}
+
+/// Rewrites the run of hex digits holding `at` (a hex letter touching a digit) in `out`, unless
+/// it is a unit; a UUID around it standing as a whole token is rewritten whole. The run does not
+/// reach back past `done`. Returns where what was rewritten ends.
+fn rewrite_mixed_run(text: &[u8], out: &mut [u8], done: usize, at: usize) -> usize {
+    let mut start = at;
+    while start > done && text[start - 1].is_ascii_hexdigit() {
+        start -= 1;
     }
-    done
+    let mut end = at + 1;
+    while text.get(end).is_some_and(u8::is_ascii_hexdigit) {
+        end += 1;
+    }
+    let prev = start.checked_sub(1).map(|p| text[p]);
+    let next = text.get(end).copied();
+    if prev == Some(b'-') || next == Some(b'-') {
+        if let Some(uuid) = uuid_around(text, done, start) {
+            out[uuid..uuid + 36].copy_from_slice(CANONICAL_UUID);
+            return uuid + 36;
+        }
+    }
+    let (last, digits) = text[start..end]
+        .split_last()
+        .expect("a run holds the byte at `at`");
+    let unit = matches!(last, b'b' | b'B' | b'd' | b'D') && digits.iter().all(|&b| is_digit(b));
+    if !unit {
+        out[start] = b'0';
+        out[start + 1..end].fill(b'a');
+    }
+    end
 }
 
 /// Where the UUID that holds the run starting at `start` begins, when that UUID stands as a whole
