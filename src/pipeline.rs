@@ -49,7 +49,14 @@ struct Batch {
     texts: Texts,
     events: Vec<Event<'static>>,
     classes: Vec<Classification>,
+    placements: Vec<Placement>,
 }
+
+/// Where every event goes when grouping is off.
+const OTHERS: Placement = Placement {
+    id: OTHER_GROUP,
+    new_sample: false,
+};
 
 /// Classifier, grouper and tally.
 #[derive(Debug)]
@@ -111,12 +118,23 @@ impl<'a> Stages<'a> {
         let mut batch = std::mem::take(&mut self.batch);
         self.classifier
             .classify_each(&batch.texts, &mut self.scratch, &mut batch.classes);
-        for (i, (head, class)) in batch.events.iter().zip(&batch.classes).enumerate() {
-            let ev = Event {
-                text: batch.texts.get(i),
-                ..*head
-            };
-            let placement = self.group_and_count(&ev, class);
+        let events = batch.events.iter().enumerate().map(|(i, head)| Event {
+            text: batch.texts.get(i),
+            ..*head
+        });
+        match self.grouping {
+            Grouping::On => {
+                let classified = events.clone().zip(&batch.classes);
+                self.grouper
+                    .observe_batch(classified, &mut batch.placements);
+            }
+            Grouping::Off => {
+                batch.placements.clear();
+                batch.placements.resize(batch.events.len(), OTHERS);
+            }
+        }
+        for ((ev, class), &placement) in events.zip(&batch.classes).zip(&batch.placements) {
+            self.tally.add(&ev, class, placement);
             done(&ev, class, placement);
         }
         batch.texts.clear();
@@ -128,10 +146,7 @@ impl<'a> Stages<'a> {
     fn group_and_count(&mut self, ev: &Event<'_>, class: &Classification) -> Placement {
         let placement = match self.grouping {
             Grouping::On => self.grouper.observe(ev, class),
-            Grouping::Off => Placement {
-                id: OTHER_GROUP,
-                new_sample: false,
-            },
+            Grouping::Off => OTHERS,
         };
         self.tally.add(ev, class, placement);
         placement

@@ -29,7 +29,8 @@ pub const GROUPING_VERSION: &str = "g3";
 pub const MAX_KEY_BYTES: usize = 1024;
 /// Bytes of a sample's text kept.
 pub const MAX_SAMPLE_BYTES: usize = 8 * 1024;
-/// Skeletons whose group is remembered (the table is emptied when full).
+/// Skeletons whose group is remembered: a fixed table small enough to stay in a core's cache,
+/// the least recent of two skeletons that share a place giving way.
 pub const MAX_SKELETONS: usize = 1 << 16;
 /// Services listed per group.
 pub const MAX_SERVICES_PER_GROUP: usize = 64;
@@ -121,7 +122,9 @@ pub struct Grouper {
     evict_queue: Vec<(u64, usize)>,
     /// Skeleton hash (with the rule's tag) of a one-line event -> the group it went to and the
     /// group's slot (stale entries are misses, as in `exact`).
-    by_skeleton: IdMap<(GroupId, usize)>,
+    by_skeleton: SkeletonCache,
+    /// The skeleton keys of the batch [`Grouper::observe_batch`] is placing.
+    batch_keys: Vec<Option<u64>>,
     skeleton: Skeleton,
     key: String,
     masked: String,
@@ -142,7 +145,8 @@ impl Grouper {
             exact: IdMap::default(),
             buckets: HashMap::new(),
             evict_queue: Vec::new(),
-            by_skeleton: IdMap::default(),
+            by_skeleton: SkeletonCache::new(),
+            batch_keys: Vec::new(),
             skeleton: Skeleton::default(),
             key: String::new(),
             masked: String::new(),
@@ -158,12 +162,57 @@ impl Grouper {
     /// A one-line event goes straight to the group of the last event of its skeleton and rule,
     /// without masking: lines of one skeleton mask alike ([`skeleton`]).
     pub fn observe(&mut self, event: &Event<'_>, class: &Classification) -> Placement {
+        let key = self.skeleton_key(event.text, class);
+        self.observe_keyed(event, class, key)
+    }
+
+    /// Puts a batch of classified events in their groups, in order, writing where each went into
+    /// `placements`; the same as [`Grouper::observe`] on each.
+    ///
+    /// The events' skeleton keys are all worked out first, and the places the cache keeps them
+    /// read once ahead: those reads then overlap, where one event at a time they would wait on
+    /// memory one after another.
+    pub fn observe_batch<'e>(
+        &mut self,
+        events: impl Iterator<Item = (Event<'e>, &'e Classification)> + Clone,
+        placements: &mut Vec<Placement>,
+    ) {
+        let mut keys = std::mem::take(&mut self.batch_keys);
+        keys.clear();
+        keys.extend(
+            events
+                .clone()
+                .map(|(event, class)| self.skeleton_key(event.text, class)),
+        );
+        let mut ahead = 0;
+        for &key in keys.iter().flatten() {
+            let (id, slot) = self.by_skeleton.peek(key);
+            ahead ^= id ^ self.groups.get(slot).map_or(0, |g| g.count);
+        }
+        std::hint::black_box(ahead);
+        placements.clear();
+        for ((event, class), &key) in events.zip(&keys) {
+            placements.push(self.observe_keyed(&event, class, key));
+        }
+        self.batch_keys = keys;
+    }
+
+    /// The skeleton key of a one-line event of `text` classified as `class` (`None` for other
+    /// events): the hash of its skeleton and its rule.
+    fn skeleton_key(&mut self, text: &[u8], class: &Classification) -> Option<u64> {
+        (text.len() <= MAX_KEY_BYTES && memchr::memchr(b'\n', text).is_none())
+            .then(|| (self.skeleton.hash(text) ^ class.rule_tag).max(1))
+    }
+
+    fn observe_keyed(
+        &mut self,
+        event: &Event<'_>,
+        class: &Classification,
+        skeleton: Option<u64>,
+    ) -> Placement {
         self.tick += 1;
-        let text = event.text;
-        let skeleton = (text.len() <= MAX_KEY_BYTES && memchr::memchr(b'\n', text).is_none())
-            .then(|| (self.skeleton.hash(text) ^ class.rule_tag).max(1));
         if let Some(s) = skeleton {
-            if let Some(&(id, i)) = self.by_skeleton.get(&s) {
+            if let Some((id, i)) = self.by_skeleton.get(s) {
                 if self.groups.get(i).is_some_and(|g| g.id == id) {
                     return self.update(i, event, class);
                 }
@@ -171,10 +220,7 @@ impl Grouper {
         }
         let (placement, slot) = self.place_by_key(event, class);
         if let (Some(s), Some(i)) = (skeleton, slot) {
-            if self.by_skeleton.len() >= MAX_SKELETONS {
-                self.by_skeleton.clear();
-            }
-            self.by_skeleton.insert(s, (placement.id, i));
+            self.by_skeleton.insert(s, placement.id, i);
         }
         placement
     }
@@ -432,6 +478,58 @@ pub fn fingerprint(key: &str) -> GroupId {
     mum(h, P0).max(1)
 }
 
+/// Skeleton hash -> (group id, slot), [`MAX_SKELETONS`] entries in sets of two, the most recent
+/// first. Keys are hashes already (never 0, which marks an empty entry): their low bits pick the
+/// set.
+#[derive(Debug)]
+struct SkeletonCache {
+    sets: Vec<[SkeletonEntry; 2]>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct SkeletonEntry {
+    key: u64,
+    id: GroupId,
+    slot: usize,
+}
+
+impl SkeletonCache {
+    fn new() -> SkeletonCache {
+        SkeletonCache {
+            sets: vec![[SkeletonEntry::default(); 2]; MAX_SKELETONS / 2],
+        }
+    }
+
+    fn set(&mut self, key: u64) -> &mut [SkeletonEntry; 2] {
+        let n = self.sets.len();
+        &mut self.sets[key as usize & (n - 1)]
+    }
+
+    /// The group and slot of the newest entry of the set `key` falls in, whatever its key: read
+    /// ahead of [`SkeletonCache::get`] to bring the set in.
+    fn peek(&mut self, key: u64) -> (GroupId, usize) {
+        let set = self.set(key);
+        (set[0].id, set[0].slot)
+    }
+
+    fn get(&mut self, key: u64) -> Option<(GroupId, usize)> {
+        let set = self.set(key);
+        if set[1].key == key {
+            set.swap(0, 1);
+        }
+        (set[0].key == key).then_some((set[0].id, set[0].slot))
+    }
+
+    fn insert(&mut self, key: u64, id: GroupId, slot: usize) {
+        let set = self.set(key);
+        // A stale entry for the key (its group was evicted) is replaced where it is, first.
+        if set[0].key != key {
+            set[1] = set[0];
+        }
+        set[0] = SkeletonEntry { key, id, slot };
+    }
+}
+
 /// A map keyed by ids and fingerprints, which are hashes already: the key is its own hash.
 type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
 
@@ -527,6 +625,18 @@ mod tests {
         assert!(g.get(b.id).is_none());
         assert_eq!((g.evictions(), g.other_events()), (1, 1));
         assert_eq!(g.groups().len(), 2);
+        // The evicted group's line comes back: its remembered skeleton points at a slot that
+        // another group holds now, so it opens its group again, with the same id.
+        let b2 = g.observe(&event("beta", 5), &class(Severity::Error));
+        assert_eq!((b2.id, b2.new_sample), (b.id, true));
+        assert_eq!(g.get(b.id).map(|g| g.count), Some(1));
+        assert_eq!(g.get(c.id).map(|g| g.count), Some(1));
+        assert!(g.get(a.id).is_none());
+        assert_eq!(
+            g.observe(&event("beta", 6), &class(Severity::Error)).id,
+            b.id
+        );
+        assert_eq!(g.get(b.id).map(|g| g.count), Some(2));
         let mut none = Grouper::new(0);
         assert_eq!(
             none.observe(&event("x", 1), &class(Severity::Error)).id,

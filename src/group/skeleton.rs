@@ -29,9 +29,9 @@ const CANONICAL_UUID: &[u8; 36] = b"0aaaaaaa-0aaa-0aaa-0aaa-0aaaaaaaaaaa";
 pub struct Skeleton {
     /// The last line with a zero byte before it and zero bytes after it ([`map_bytes`]).
     padded: Vec<u8>,
-    /// The skeleton of the last line.
+    /// The skeleton of the last line, and what follows from longer lines before.
     out: Vec<u8>,
-    /// Per byte of the last line: 1 where a hex letter touches a digit.
+    /// Per byte of the last line: 1 where a hex letter touches a digit (and what follows).
     touches: Vec<u8>,
 }
 
@@ -40,23 +40,25 @@ impl Skeleton {
     pub fn of(&mut self, text: &[u8]) -> &[u8] {
         let n = text.len();
         let whole = n.div_ceil(LANES) * LANES;
-        self.padded.clear();
-        self.padded.push(0);
-        self.padded.extend_from_slice(text);
-        self.padded.resize(whole + 2, 0);
-        self.out.clear();
-        self.out.resize(whole, 0);
-        self.touches.clear();
-        self.touches.resize(whole, 0);
-        map_bytes(&self.padded, &mut self.out, &mut self.touches);
-        self.out.truncate(n);
-        self.touches.truncate(n);
+        // The buffers only grow, and are overwritten, not cleared: `out` and `touches` up to
+        // `whole` by `map_bytes`, `padded` up to `whole + 2` here.
+        if self.padded.len() < whole + 2 {
+            self.padded.resize(whole + 2, 0);
+            self.out.resize(whole, 0);
+            self.touches.resize(whole, 0);
+        }
+        self.padded[0] = 0;
+        self.padded[1..=n].copy_from_slice(text);
+        self.padded[n + 1..whole + 2].fill(0);
+        let (out, touches) = (&mut self.out[..whole], &mut self.touches[..whole]);
+        map_bytes(&self.padded[..whole + 2], out, touches);
+        let (out, touches) = (&mut self.out[..n], &self.touches[..n]);
         // Bytes before `done` are final.
         let mut done = 0;
-        while let Some(p) = memchr::memchr(1, &self.touches[done..]) {
-            done = rewrite_mixed_run(text, &mut self.out, done, done + p);
+        while let Some(p) = memchr::memchr(1, &touches[done..]) {
+            done = rewrite_mixed_run(text, out, done, done + p);
         }
-        &self.out
+        out
     }
 
     /// A 64-bit hash of the skeleton of `text`, read sixteen bytes at a time in two lanes.
