@@ -200,8 +200,11 @@ impl Grouper {
     /// The skeleton key of a one-line event of `text` classified as `class` (`None` for other
     /// events): the hash of its skeleton and its rule.
     fn skeleton_key(&mut self, text: &[u8], class: &Classification) -> Option<u64> {
-        (text.len() <= MAX_KEY_BYTES && memchr::memchr(b'\n', text).is_none())
-            .then(|| (self.skeleton.hash(text) ^ class.rule_tag).max(1))
+        if text.len() > MAX_KEY_BYTES {
+            return None;
+        }
+        let skeleton = self.skeleton.line_hash(text)?;
+        Some((skeleton ^ class.rule_tag).max(1))
     }
 
     fn observe_keyed(

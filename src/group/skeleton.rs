@@ -38,6 +38,18 @@ pub struct Skeleton {
 impl Skeleton {
     /// The skeleton of `text`.
     pub fn of(&mut self, text: &[u8]) -> &[u8] {
+        self.build(text);
+        &self.out[..text.len()]
+    }
+
+    /// A 64-bit hash of the skeleton of `text`, when `text` is one line (holds no line feed).
+    pub fn line_hash(&mut self, text: &[u8]) -> Option<u64> {
+        let seen = self.build(text);
+        (!seen.newline).then(|| hash(&self.out[..text.len()]))
+    }
+
+    /// Writes the skeleton of `text` into `out[..text.len()]`.
+    fn build(&mut self, text: &[u8]) -> Seen {
         let n = text.len();
         let whole = n.div_ceil(LANES) * LANES;
         // The buffers only grow, and are overwritten, not cleared: `out` and `touches` up to
@@ -51,46 +63,50 @@ impl Skeleton {
         self.padded[1..=n].copy_from_slice(text);
         self.padded[n + 1..whole + 2].fill(0);
         let (out, touches) = (&mut self.out[..whole], &mut self.touches[..whole]);
-        map_bytes(&self.padded[..whole + 2], out, touches);
-        let (out, touches) = (&mut self.out[..n], &self.touches[..n]);
-        // Bytes before `done` are final.
-        let mut done = 0;
-        while let Some(p) = memchr::memchr(1, &touches[done..]) {
-            done = rewrite_mixed_run(text, out, done, done + p);
+        let seen = map_bytes(&self.padded[..whole + 2], out, touches);
+        if seen.touch {
+            let (out, touches) = (&mut self.out[..n], &self.touches[..n]);
+            // Bytes before `done` are final.
+            let mut done = 0;
+            while let Some(p) = memchr::memchr(1, &touches[done..]) {
+                done = rewrite_mixed_run(text, out, done, done + p);
+            }
         }
-        out
+        seen
     }
+}
 
-    /// A 64-bit hash of the skeleton of `text`, read sixteen bytes at a time in two lanes.
-    pub fn hash(&mut self, text: &[u8]) -> u64 {
-        const P: [u64; 4] = [
-            0xa076_1d64_78bd_642f,
-            0xe703_7ed1_a0b4_28db,
-            0x8ebc_6af0_9c88_c6e3,
-            0x5899_65cc_7537_4cc3,
-        ];
-        fn mum(a: u64, b: u64) -> u64 {
-            let r = u128::from(a) * u128::from(b);
-            (r as u64) ^ ((r >> 64) as u64)
-        }
-        fn word(b: &[u8]) -> u64 {
-            let mut w = [0u8; 8];
-            w[..b.len()].copy_from_slice(b);
-            u64::from_le_bytes(w)
-        }
-        let bytes = self.of(text);
-        let (mut a, mut b) = (P[0], P[1]);
-        let mut pairs = bytes.chunks_exact(16);
-        for p in &mut pairs {
-            a = mum(a ^ word(&p[..8]) ^ P[2], P[1]);
-            b = mum(b ^ word(&p[8..]) ^ P[3], P[0]);
-        }
-        let rest = pairs.remainder();
-        let (lo, hi) = rest.split_at(rest.len().min(8));
-        a = mum(a ^ word(lo) ^ P[2], P[1] ^ bytes.len() as u64);
-        b = mum(b ^ word(hi) ^ P[3], P[0]);
-        mum(a ^ P[3], b ^ P[2])
+/// A 64-bit hash of `bytes`, read sixteen bytes at a time in two lanes.
+fn hash(bytes: &[u8]) -> u64 {
+    const P: [u64; 4] = [
+        0xa076_1d64_78bd_642f,
+        0xe703_7ed1_a0b4_28db,
+        0x8ebc_6af0_9c88_c6e3,
+        0x5899_65cc_7537_4cc3,
+    ];
+    fn mum(a: u64, b: u64) -> u64 {
+        let r = u128::from(a) * u128::from(b);
+        (r as u64) ^ ((r >> 64) as u64)
     }
+    fn word(b: &[u8]) -> u64 {
+        let mut w = [0u8; 8];
+        w[..b.len()].copy_from_slice(b);
+        u64::from_le_bytes(w)
+    }
+    let (mut a, mut b) = (P[0], P[1]);
+    let mut pairs = bytes.chunks_exact(16);
+    for p in &mut pairs {
+        let (lo, hi) = p.split_at(8);
+        let lo = u64::from_le_bytes(lo.try_into().expect("8 bytes"));
+        let hi = u64::from_le_bytes(hi.try_into().expect("8 bytes"));
+        a = mum(a ^ lo ^ P[2], P[1]);
+        b = mum(b ^ hi ^ P[3], P[0]);
+    }
+    let rest = pairs.remainder();
+    let (lo, hi) = rest.split_at(rest.len().min(8));
+    a = mum(a ^ word(lo) ^ P[2], P[1] ^ bytes.len() as u64);
+    b = mum(b ^ word(hi) ^ P[3], P[0]);
+    mum(a ^ P[3], b ^ P[2])
 }
 
 fn is_digit(b: u8) -> bool {
@@ -112,17 +128,33 @@ const LANES: usize = 16;
 /// The fixed-width chunks compile to vector code; a loop of any length, inlined into a larger
 /// function, had been compiled a byte at a time.
 #[inline(never)]
-fn map_bytes(padded: &[u8], out: &mut [u8], touches: &mut [u8]) {
+fn map_bytes(padded: &[u8], out: &mut [u8], touches: &mut [u8]) -> Seen {
     let chunks = out
         .chunks_exact_mut(LANES)
         .zip(touches.chunks_exact_mut(LANES))
         .zip(padded.windows(LANES + 2).step_by(LANES));
+    let (mut touch, mut newline) = (0u8, 0u8);
     for ((out, touches), window) in chunks {
         let window: &[u8; LANES + 2] = window.try_into().expect("windows of LANES + 2");
         for k in 0..LANES {
             (out[k], touches[k]) = map_byte(window[k], window[k + 1], window[k + 2]);
+            touch |= touches[k];
+            newline |= u8::from(window[k + 1] == b'\n');
         }
     }
+    Seen {
+        touch: touch != 0,
+        newline: newline != 0,
+    }
+}
+
+/// What [`map_bytes`] saw on the way.
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    /// A hex letter touching a digit.
+    touch: bool,
+    /// A line feed.
+    newline: bool,
 }
 
 /// The skeleton byte for `cur` between `prev` and `next` (0 past either end): a digit becomes
@@ -173,18 +205,17 @@ fn uuid_around(text: &[u8], done: usize, start: usize) -> Option<usize> {
         let uuid = text.get(at..at + 36)?;
         let alone = (at == 0 || !is_token_byte(text[at - 1]))
             && text.get(at + 36).is_none_or(|&b| !is_token_byte(b));
-        (alone && is_uuid(uuid)).then_some(at)
+        (is_uuid(uuid) && alone).then_some(at)
     })
 }
 
+/// `8-4-4-4-12` hex digits; the dashes are looked at first, as most candidates fail there.
 fn is_uuid(t: &[u8]) -> bool {
-    t.iter().enumerate().all(|(i, b)| {
-        if matches!(i, 8 | 13 | 18 | 23) {
-            *b == b'-'
-        } else {
-            b.is_ascii_hexdigit()
-        }
-    })
+    t.len() == 36
+        && [8, 13, 18, 23].iter().all(|&i| t[i] == b'-')
+        && [&t[..8], &t[9..13], &t[14..18], &t[19..23], &t[24..]]
+            .iter()
+            .all(|group| group.iter().all(u8::is_ascii_hexdigit))
 }
 
 #[cfg(test)]
