@@ -2,14 +2,17 @@
 //! one template share a [`Group`], with a stable id, a count, first and last sighting, the services
 //! that printed it and one sample.
 //!
-//! The key of an event is its masked first line, plus its masked last line for multi-line events
-//! (a traceback's exception). A key seen before goes straight to its group; a new key is compared
-//! with the templates of its length and first token and joins the closest, whose template then
-//! generalises. The id of a group is a 64-bit FNV-1a hash of [`GROUPING_VERSION`] and the key of
-//! its first member, so it does not change as the template generalises and the same problem gets
-//! the same id across runs and machines. At most `max_groups` groups are kept: the one seen least
-//! recently is evicted to make room, and its events are tallied as "other". This stage only knows
-//! events and their classification; the report decides what to show.
+//! A one-line event whose skeleton ([`skeleton`]: the line with what masking never reads made
+//! alike) and rule were seen before goes straight to the group the last such event went to,
+//! without masking. Otherwise the key of an event is its masked first line, plus its masked last
+//! line for multi-line events (a traceback's exception). A key seen before goes straight to its
+//! group; a new key is compared with the templates of its length and first token and joins the
+//! closest, whose template then generalises. The id of a group is a 64-bit hash ([`fingerprint`])
+//! of [`GROUPING_VERSION`] and the key of its first member, so it does not change as the template
+//! generalises and the same problem gets the same id across runs and machines. At most
+//! `max_groups` groups are kept: the one seen least recently is evicted to make room, and its
+//! events are tallied as "other". This stage only knows events and their classification; the
+//! report decides what to show.
 
 pub mod mask;
 pub mod miner;
