@@ -671,6 +671,30 @@ mod tests {
     }
 
     #[test]
+    fn lines_of_one_skeleton_share_a_group_unless_their_rules_differ() {
+        let mut g = Grouper::new(10);
+        let a = "job 22ff11d8-3357-47d4-9921-149addd9cfcc took 5d";
+        let b = "job abcdef01-a3c1-0000-1111-2222dddd3333 took 7d";
+        let first = g.observe(&event(a, 1), &class(Severity::Error));
+        let second = g.observe(&event(b, 2), &class(Severity::Error));
+        assert_eq!((first.id, second.new_sample), (second.id, false));
+        let group = g.get(first.id).unwrap();
+        assert_eq!(
+            (group.count, group.template.as_str()),
+            (2, "job <uuid> took <dur>")
+        );
+        // The same skeleton decided by a rule: a group of its own.
+        let ruled = Classification {
+            rule_tag: 7,
+            ..class(Severity::Error)
+        };
+        let third = g.observe(&event(b, 3), &ruled);
+        assert_ne!(third.id, first.id);
+        assert_eq!(g.get(first.id).unwrap().count, 2);
+        assert_eq!(g.observe(&event(a, 4), &ruled).id, third.id);
+    }
+
+    #[test]
     fn one_token_key_values_share_a_group() {
         let mut g = Grouper::new(10);
         let a = g.observe(&event("state=running", 1), &class(Severity::Info));
