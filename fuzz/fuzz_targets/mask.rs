@@ -12,10 +12,10 @@ fuzz_target!(|data: &[u8]| {
     let mut twice = String::new();
     mask_into(once.as_bytes(), &mut twice, usize::MAX);
     assert_eq!(once, twice, "masking is idempotent");
-    let mut skeleton = Skeleton::default();
-    let mut of_skeleton = String::new();
-    mask_into(skeleton.of(data), &mut of_skeleton, 4096);
+    // Beyond masking's cut the skeleton is not used (the cut may fall elsewhere in it).
     if data.len() <= 4096 {
+        let mut of_skeleton = String::new();
+        mask_into(Skeleton::default().of(data), &mut of_skeleton, 4096);
         assert_eq!(once, of_skeleton, "a skeleton masks like its line");
     }
 });

@@ -396,15 +396,13 @@ fn is_host(t: &[u8]) -> bool {
             .any(|s| t.len() > s.len() && t[t.len() - s.len()..].eq_ignore_ascii_case(s))
 }
 
-fn is_uuid(t: &[u8]) -> bool {
+/// `8-4-4-4-12` hex digits; the dashes are looked at first, as most candidates fail there.
+pub(super) fn is_uuid(t: &[u8]) -> bool {
     t.len() == 36
-        && t.iter().enumerate().all(|(i, b)| {
-            if matches!(i, 8 | 13 | 18 | 23) {
-                *b == b'-'
-            } else {
-                b.is_ascii_hexdigit()
-            }
-        })
+        && [8, 13, 18, 23].iter().all(|&i| t[i] == b'-')
+        && [&t[..8], &t[9..13], &t[14..18], &t[19..23], &t[24..]]
+            .iter()
+            .all(|group| group.iter().all(u8::is_ascii_hexdigit))
 }
 
 fn is_ipv4(t: &[u8]) -> bool {

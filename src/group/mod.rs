@@ -32,8 +32,8 @@ pub const GROUPING_VERSION: &str = "g3";
 pub const MAX_KEY_BYTES: usize = 1024;
 /// Bytes of a sample's text kept.
 pub const MAX_SAMPLE_BYTES: usize = 8 * 1024;
-/// Skeletons whose group is remembered: a fixed table small enough to stay in a core's cache,
-/// the least recent of two skeletons that share a place giving way.
+/// Skeletons whose group is remembered: a fixed table (1.5 MiB), the least recent of two
+/// skeletons that share a place giving way.
 pub const MAX_SKELETONS: usize = 1 << 16;
 /// Services listed per group.
 pub const MAX_SERVICES_PER_GROUP: usize = 64;
@@ -219,7 +219,7 @@ impl Grouper {
         self.tick += 1;
         if let Some(s) = skeleton {
             if let Some((id, i)) = self.by_skeleton.get(s) {
-                if self.groups.get(i).is_some_and(|g| g.id == id) {
+                if self.holds(i, id) {
                     return self.update(i, event, class);
                 }
             }
@@ -243,7 +243,7 @@ impl Grouper {
         // mask alike); the rule's tag is part of the fingerprint and of the mining bucket.
         let h = (fingerprint(&self.key) ^ class.rule_tag).max(1);
         if let Some(&(id, i)) = self.exact.get(&h) {
-            if self.groups.get(i).is_some_and(|g| g.id == id) {
+            if self.holds(i, id) {
                 return (self.update(i, event, class), Some(i));
             }
         }
@@ -290,6 +290,11 @@ impl Grouper {
         self.remember(h, self.groups[i].id, i);
         self.key = key;
         (self.update(i, event, class), Some(i))
+    }
+
+    /// Whether `slot` still holds the group `id` (a remembered slot may hold a newer group since).
+    fn holds(&self, slot: usize, id: GroupId) -> bool {
+        self.groups.get(slot).is_some_and(|g| g.id == id)
     }
 
     fn remember(&mut self, h: u64, id: GroupId, slot: usize) {
@@ -464,10 +469,6 @@ fn sample_of(event: &Event<'_>) -> Sample {
 pub fn fingerprint(key: &str) -> GroupId {
     const P0: u64 = 0xa076_1d64_78bd_642f;
     const P1: u64 = 0xe703_7ed1_a0b4_28db;
-    fn mum(a: u64, b: u64) -> u64 {
-        let r = u128::from(a) * u128::from(b);
-        (r as u64) ^ ((r >> 64) as u64)
-    }
     let mut h = GROUPING_VERSION
         .bytes()
         .fold(P0, |h, b| mum(h ^ u64::from(b), P1));
@@ -482,6 +483,12 @@ pub fn fingerprint(key: &str) -> GroupId {
     last[..words.remainder().len()].copy_from_slice(words.remainder());
     h = mum(h ^ u64::from_le_bytes(last) ^ P0, P1 ^ bytes.len() as u64);
     mum(h, P0).max(1)
+}
+
+/// wyhash's "mum" step: the 128-bit product of `a` and `b`, its halves folded together.
+fn mum(a: u64, b: u64) -> u64 {
+    let r = u128::from(a) * u128::from(b);
+    (r as u64) ^ ((r >> 64) as u64)
 }
 
 /// Skeleton hash -> (group id, slot), [`MAX_SKELETONS`] entries in sets of two, the most recent

@@ -19,7 +19,8 @@
 //! it also marks the hex letters next to a digit, and only the runs of those are walked byte by
 //! byte.
 
-use super::mask::is_token_byte;
+use super::mask::{is_token_byte, is_uuid};
+use super::mum;
 
 /// The canonical UUID that every UUID standing as a whole token becomes.
 const CANONICAL_UUID: &[u8; 36] = b"0aaaaaaa-0aaa-0aaa-0aaa-0aaaaaaaaaaa";
@@ -84,10 +85,6 @@ fn hash(bytes: &[u8]) -> u64 {
         0x8ebc_6af0_9c88_c6e3,
         0x5899_65cc_7537_4cc3,
     ];
-    fn mum(a: u64, b: u64) -> u64 {
-        let r = u128::from(a) * u128::from(b);
-        (r as u64) ^ ((r >> 64) as u64)
-    }
     fn word(b: &[u8]) -> u64 {
         let mut w = [0u8; 8];
         w[..b.len()].copy_from_slice(b);
@@ -107,10 +104,6 @@ fn hash(bytes: &[u8]) -> u64 {
     a = mum(a ^ word(lo) ^ P[2], P[1] ^ bytes.len() as u64);
     b = mum(b ^ word(hi) ^ P[3], P[0]);
     mum(a ^ P[3], b ^ P[2])
-}
-
-fn is_digit(b: u8) -> bool {
-    b.wrapping_sub(b'0') < 10
 }
 
 fn is_hex_letter(b: u8) -> bool {
@@ -161,8 +154,8 @@ struct Seen {
 /// `0` but one right before `x`/`X`. Also 1 when `cur` is a hex letter touching a digit.
 fn map_byte(prev: u8, cur: u8, next: u8) -> (u8, u8) {
     // `|` and `&`, not `||` and `&&`: without branches the compiler maps sixteen bytes at once.
-    let keep = !is_digit(cur) | ((next | 0x20) == b'x');
-    let touches = is_hex_letter(cur) & (is_digit(prev) | is_digit(next));
+    let keep = !cur.is_ascii_digit() | ((next | 0x20) == b'x');
+    let touches = is_hex_letter(cur) & (prev.is_ascii_digit() | next.is_ascii_digit());
     (if keep { cur } else { b'0' }, u8::from(touches))
 }
 
@@ -189,7 +182,7 @@ fn rewrite_mixed_run(text: &[u8], out: &mut [u8], done: usize, at: usize) -> usi
     let (last, digits) = text[start..end]
         .split_last()
         .expect("a run holds the byte at `at`");
-    let unit = matches!(last, b'b' | b'B' | b'd' | b'D') && digits.iter().all(|&b| is_digit(b));
+    let unit = matches!(last, b'b' | b'B' | b'd' | b'D') && digits.iter().all(u8::is_ascii_digit);
     if !unit {
         out[start] = b'0';
         out[start + 1..end].fill(b'a');
@@ -207,15 +200,6 @@ fn uuid_around(text: &[u8], done: usize, start: usize) -> Option<usize> {
             && text.get(at + 36).is_none_or(|&b| !is_token_byte(b));
         (is_uuid(uuid) && alone).then_some(at)
     })
-}
-
-/// `8-4-4-4-12` hex digits; the dashes are looked at first, as most candidates fail there.
-fn is_uuid(t: &[u8]) -> bool {
-    t.len() == 36
-        && [8, 13, 18, 23].iter().all(|&i| t[i] == b'-')
-        && [&t[..8], &t[9..13], &t[14..18], &t[19..23], &t[24..]]
-            .iter()
-            .all(|group| group.iter().all(u8::is_ascii_hexdigit))
 }
 
 #[cfg(test)]
