@@ -10,7 +10,7 @@
 //! - each decimal digit as `0`, but a digit right before `x` or `X` (`0x1f` against `1x1f`);
 //! - each run that mixes decimal digits and hex letters as `0` and then `a`s, but digits followed
 //!   by one `b`, `d`, `B` or `D` (a unit), which keep their letter;
-//! - a UUID standing as a whole token, with such a run in it, as one canonical UUID.
+//! - a UUID with such a run in it as one canonical UUID.
 //!
 //! The promise, held by property tests and the `mask` fuzz target: masking a line's skeleton gives
 //! the same text as masking the line.
@@ -19,10 +19,10 @@
 //! it also marks the hex letters next to a digit, and only the runs of those are walked byte by
 //! byte.
 
-use super::mask::{is_token_byte, is_uuid};
+use super::mask::is_uuid;
 use super::mum;
 
-/// The canonical UUID that every UUID standing as a whole token becomes.
+/// The canonical UUID that every UUID with a mixed run becomes.
 const CANONICAL_UUID: &[u8; 36] = b"0aaaaaaa-0aaa-0aaa-0aaa-0aaaaaaaaaaa";
 
 /// Rewrites of a line, with its buffers kept between lines.
@@ -126,18 +126,20 @@ fn map_bytes(padded: &[u8], out: &mut [u8], touches: &mut [u8]) -> Seen {
         .chunks_exact_mut(LANES)
         .zip(touches.chunks_exact_mut(LANES))
         .zip(padded.windows(LANES + 2).step_by(LANES));
-    let (mut touch, mut newline) = (0u8, 0u8);
+    // Gathered lane by lane and folded once at the end: folding each chunk costs as much as
+    // mapping it.
+    let (mut touch, mut newline) = ([0u8; LANES], [0u8; LANES]);
     for ((out, touches), window) in chunks {
         let window: &[u8; LANES + 2] = window.try_into().expect("windows of LANES + 2");
         for k in 0..LANES {
             (out[k], touches[k]) = map_byte(window[k], window[k + 1], window[k + 2]);
-            touch |= touches[k];
-            newline |= u8::from(window[k + 1] == b'\n');
+            touch[k] |= touches[k];
+            newline[k] |= u8::from(window[k + 1] == b'\n');
         }
     }
     Seen {
-        touch: touch != 0,
-        newline: newline != 0,
+        touch: touch.iter().any(|&t| t != 0),
+        newline: newline.iter().any(|&n| n != 0),
     }
 }
 
@@ -160,7 +162,7 @@ fn map_byte(prev: u8, cur: u8, next: u8) -> (u8, u8) {
 }
 
 /// Rewrites the run of hex digits holding `at` (a hex letter touching a digit) in `out`, unless
-/// it is a unit; a UUID around it standing as a whole token is rewritten whole. The run does not
+/// it is a unit; a UUID around it is rewritten whole. The run does not
 /// reach back past `done`. Returns where what was rewritten ends.
 fn rewrite_mixed_run(text: &[u8], out: &mut [u8], done: usize, at: usize) -> usize {
     let mut start = at;
@@ -190,15 +192,15 @@ fn rewrite_mixed_run(text: &[u8], out: &mut [u8], done: usize, at: usize) -> usi
     end
 }
 
-/// Where the UUID that holds the run starting at `start` begins, when that UUID stands as a whole
-/// token and lies past `done`.
+/// Where the UUID that holds the run starting at `start` begins, when it lies past `done`.
+///
+/// The UUID need not stand alone: masking judges a token that holds a UUID and more (a path, a
+/// `session:` key) by its dashes, lengths and the kinds of bytes it holds, never by where in the
+/// UUID the letters sit, and a UUID with a mixed run holds both letters and digits either way.
 fn uuid_around(text: &[u8], done: usize, start: usize) -> Option<usize> {
     [0, 9, 14, 19, 24].into_iter().find_map(|offset| {
         let at = start.checked_sub(offset).filter(|&at| at >= done)?;
-        let uuid = text.get(at..at + 36)?;
-        let alone = (at == 0 || !is_token_byte(text[at - 1]))
-            && text.get(at + 36).is_none_or(|&b| !is_token_byte(b));
-        (is_uuid(uuid) && alone).then_some(at)
+        text.get(at..at + 36).filter(|t| is_uuid(t)).map(|_| at)
     })
 }
 
