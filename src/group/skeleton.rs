@@ -249,6 +249,14 @@ mod tests {
             skeleton(u),
             "[0000-00-00 00:00:00,000: INFO] task[0aaaaaaa-0aaa-0aaa-0aaa-0aaaaaaaaaaa] ok"
         );
+        // Inside a path too, where masking reads the whole path as one token.
+        let p = "GET /api/v1/threads/0000000d-4c1b-0000-be9a-e1fe21cd2e65/messages";
+        let q = "GET /api/v1/threads/abcdef01-a3c1-0000-1111-2222dddd3333/messages";
+        assert_eq!(skeleton(p), skeleton(q));
+        assert_eq!(
+            skeleton(p),
+            "GET /api/v0/threads/0aaaaaaa-0aaa-0aaa-0aaa-0aaaaaaaaaaa/messages"
+        );
     }
 
     #[test]
