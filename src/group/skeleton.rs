@@ -30,7 +30,8 @@ const CANONICAL_UUID: &[u8; 36] = b"0aaaaaaa-0aaa-0aaa-0aaa-0aaaaaaaaaaa";
 pub struct Skeleton {
     /// The last line with a zero byte before it and zero bytes after it ([`map_bytes`]).
     padded: Vec<u8>,
-    /// The skeleton of the last line, and what follows from longer lines before.
+    /// The skeleton of the last line, zero bytes up to a whole number of chunks, then what
+    /// longer lines before left.
     out: Vec<u8>,
     /// Per byte of the last line: 1 where a hex letter touches a digit (and what follows).
     touches: Vec<u8>,
@@ -46,7 +47,8 @@ impl Skeleton {
     /// A 64-bit hash of the skeleton of `text`, when `text` is one line (holds no line feed).
     pub fn line_hash(&mut self, text: &[u8]) -> Option<u64> {
         let seen = self.build(text);
-        (!seen.newline).then(|| hash(&self.out[..text.len()]))
+        let whole = text.len().div_ceil(LANES) * LANES;
+        (!seen.newline).then(|| hash(&self.out[..whole], text.len()))
     }
 
     /// Writes the skeleton of `text` into `out[..text.len()]`.
@@ -77,33 +79,37 @@ impl Skeleton {
     }
 }
 
-/// A 64-bit hash of `bytes`, read sixteen bytes at a time in two lanes.
-fn hash(bytes: &[u8]) -> u64 {
+/// A 64-bit hash of a skeleton of `len` bytes, given as `chunks`: the skeleton and the zero bytes
+/// after it up to a whole number of [`LANES`]-byte chunks.
+///
+/// Four lanes take eight bytes each, so that four multiplications are under way at once; a
+/// chain of one waits on each before the next.
+fn hash(chunks: &[u8], len: usize) -> u64 {
     const P: [u64; 4] = [
         0xa076_1d64_78bd_642f,
         0xe703_7ed1_a0b4_28db,
         0x8ebc_6af0_9c88_c6e3,
         0x5899_65cc_7537_4cc3,
     ];
-    fn word(b: &[u8]) -> u64 {
-        let mut w = [0u8; 8];
-        w[..b.len()].copy_from_slice(b);
-        u64::from_le_bytes(w)
+    fn word(b: &[u8], at: usize) -> u64 {
+        u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))
     }
-    let (mut a, mut b) = (P[0], P[1]);
-    let mut pairs = bytes.chunks_exact(16);
-    for p in &mut pairs {
-        let (lo, hi) = p.split_at(8);
-        let lo = u64::from_le_bytes(lo.try_into().expect("8 bytes"));
-        let hi = u64::from_le_bytes(hi.try_into().expect("8 bytes"));
-        a = mum(a ^ lo ^ P[2], P[1]);
-        b = mum(b ^ hi ^ P[3], P[0]);
+    debug_assert_eq!(chunks.len() % LANES, 0);
+    let mut h = P;
+    let mut quads = chunks.chunks_exact(4 * 8);
+    for q in &mut quads {
+        for (k, h) in h.iter_mut().enumerate() {
+            *h = mum(*h ^ word(q, 8 * k) ^ P[(k + 2) % 4], P[(k + 1) % 4]);
+        }
     }
-    let rest = pairs.remainder();
-    let (lo, hi) = rest.split_at(rest.len().min(8));
-    a = mum(a ^ word(lo) ^ P[2], P[1] ^ bytes.len() as u64);
-    b = mum(b ^ word(hi) ^ P[3], P[0]);
-    mum(a ^ P[3], b ^ P[2])
+    let rest = quads.remainder();
+    if !rest.is_empty() {
+        h[0] = mum(h[0] ^ word(rest, 0) ^ P[2], P[1]);
+        h[1] = mum(h[1] ^ word(rest, 8) ^ P[3], P[2]);
+    }
+    let a = mum(h[0] ^ h[2] ^ P[3], P[1] ^ len as u64);
+    let b = mum(h[1] ^ h[3] ^ P[2], P[0]);
+    mum(a ^ P[1], b ^ P[3])
 }
 
 fn is_hex_letter(b: u8) -> bool {
@@ -257,6 +263,32 @@ mod tests {
             skeleton(p),
             "GET /api/v0/threads/0aaaaaaa-0aaa-0aaa-0aaa-0aaaaaaaaaaa/messages"
         );
+    }
+
+    #[test]
+    fn a_hash_does_not_depend_on_the_lines_before() {
+        let long = "x".repeat(100) + " 12 ab3 ";
+        let lines = [
+            "",
+            "a",
+            "ab1 2",
+            "0123456789abcdef",
+            "17 bytes in 9ms!!",
+            &long,
+        ];
+        for line in lines {
+            let fresh = Skeleton::default().line_hash(line.as_bytes());
+            let mut used = Skeleton::default();
+            for before in lines {
+                used.line_hash(before.as_bytes());
+            }
+            assert_eq!(used.line_hash(line.as_bytes()), fresh, "{line:?}");
+        }
+        let mut s = Skeleton::default();
+        assert_eq!(s.line_hash(b"a\nb"), None);
+        assert_ne!(s.line_hash(b"a"), s.line_hash(b"a\0"));
+        assert_ne!(s.line_hash(b"took 1ms"), s.line_hash(b"took 1ms "));
+        assert_eq!(s.line_hash(b"took 1ms"), s.line_hash(b"took 7ms"));
     }
 
     #[test]
