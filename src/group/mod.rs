@@ -32,7 +32,7 @@ pub const GROUPING_VERSION: &str = "g3";
 pub const MAX_KEY_BYTES: usize = 1024;
 /// Bytes of a sample's text kept.
 pub const MAX_SAMPLE_BYTES: usize = 8 * 1024;
-/// Skeletons whose group is remembered: a fixed table (1.5 MiB), the least recent of two
+/// Skeletons whose group is remembered: a fixed table (1 MiB), the least recent of two
 /// skeletons that share a place giving way.
 pub const MAX_SKELETONS: usize = 1 << 16;
 /// Services listed per group.
@@ -50,35 +50,46 @@ pub fn format_id(id: GroupId) -> String {
 }
 
 /// One kind of message.
+///
+/// Laid out as written (`repr(C)`) and on a cache line of its own: what placing an event reads
+/// and writes comes first and fits in that line, as most events only touch that.
 #[derive(Debug, Clone)]
+#[repr(C, align(64))]
 pub struct Group {
     /// Stable id.
     pub id: GroupId,
-    /// The masked text that defines it.
-    pub template: String,
     /// Events in it.
     pub count: u64,
+    /// Last sighting: input line.
+    pub last_line: u64,
+    /// Time of the last sighting, when known.
+    pub last_ts: Option<Timestamp>,
+    /// The grouper's clock at the last sighting (for eviction).
+    last_seen: u64,
+    /// The service of the last sighting (its `services` need no look when it prints again).
+    last_service: ServiceId,
     /// Worst severity of its events.
     pub severity: Severity,
     /// Category of its worst event.
     pub category: Category,
     /// Rule of its worst event.
     pub rule: Option<RuleIdx>,
+    /// Order of creation (ties in sorting are broken by it).
+    pub seq: u64,
+    /// The masked text that defines it.
+    pub template: String,
     /// Services that printed it, in order of first sighting.
     pub services: Vec<ServiceId>,
     /// First sighting: input line and time.
     pub first_line: u64,
     /// Time of the first sighting, when known.
     pub first_ts: Option<Timestamp>,
-    /// Last sighting: input line.
-    pub last_line: u64,
-    /// Time of the last sighting, when known.
-    pub last_ts: Option<Timestamp>,
     /// The first event at its worst severity.
     pub sample: Sample,
-    /// Order of creation (ties in sorting are broken by it).
-    pub seq: u64,
 }
+
+// What placing an event touches lies in the group's first cache line.
+const _: () = assert!(std::mem::offset_of!(Group, rule) + 8 <= 64);
 
 /// One event kept as the example of a group.
 #[derive(Debug, Clone, Default)]
@@ -107,7 +118,6 @@ pub struct Placement {
 struct Meta {
     tokens: Vec<Box<str>>,
     bucket: (usize, u64),
-    last_seen: u64,
 }
 
 /// Assigns events to groups.
@@ -123,8 +133,8 @@ pub struct Grouper {
     buckets: HashMap<(usize, u64), Vec<usize>>,
     /// Oldest groups by last sighting, newest first (popped from the end).
     evict_queue: Vec<(u64, usize)>,
-    /// Skeleton hash (with the rule's tag) of a one-line event -> the group it went to and the
-    /// group's slot (stale entries are misses, as in `exact`).
+    /// Skeleton hash (with the rule's tag) of a one-line event -> the slot of the group it went
+    /// to and that group's `seq` (stale entries, whose slot now holds a newer group, are misses).
     by_skeleton: SkeletonCache,
     /// The skeleton keys of the batch [`Grouper::observe_batch`] is placing.
     batch_keys: Vec<Option<u64>>,
@@ -189,8 +199,8 @@ impl Grouper {
         );
         let mut ahead = 0;
         for &key in keys.iter().flatten() {
-            let (id, slot) = self.by_skeleton.peek(key);
-            ahead ^= id ^ self.groups.get(slot).map_or(0, |g| g.count);
+            let slot = self.by_skeleton.peek(key);
+            ahead ^= self.groups.get(slot).map_or(0, |g| g.count);
         }
         std::hint::black_box(ahead);
         placements.clear();
@@ -218,15 +228,15 @@ impl Grouper {
     ) -> Placement {
         self.tick += 1;
         if let Some(s) = skeleton {
-            if let Some((id, i)) = self.by_skeleton.get(s) {
-                if self.holds(i, id) {
+            if let Some((i, stamp)) = self.by_skeleton.get(s) {
+                if self.groups.get(i).is_some_and(|g| stamp_of(g) == stamp) {
                     return self.update(i, event, class);
                 }
             }
         }
         let (placement, slot) = self.place_by_key(event, class);
         if let (Some(s), Some(i)) = (skeleton, slot) {
-            self.by_skeleton.insert(s, placement.id, i);
+            self.by_skeleton.insert(s, i, stamp_of(&self.groups[i]));
         }
         placement
     }
@@ -317,24 +327,25 @@ impl Grouper {
         let ts = event.first_ts;
         let group = Group {
             id,
-            template: tokens.join(" "),
             count: 1,
+            last_line: event.last_line,
+            last_ts: ts,
+            last_seen: self.tick,
+            last_service: event.service,
             severity: class.severity,
             category: class.category,
             rule: class.rule,
+            seq: self.created,
+            template: tokens.join(" "),
             services: vec![event.service],
             first_line: event.first_line,
             first_ts: ts,
-            last_line: event.last_line,
-            last_ts: ts,
             sample: sample_of(event),
-            seq: self.created,
         };
         self.created += 1;
         let meta = Meta {
             tokens: tokens.iter().map(|t| Box::from(*t)).collect(),
             bucket,
-            last_seen: self.tick,
         };
         let i = if self.groups.len() >= self.max_groups {
             let i = self.evict();
@@ -355,17 +366,17 @@ impl Grouper {
     fn evict(&mut self) -> usize {
         let i = loop {
             if let Some((seen, i)) = self.evict_queue.pop() {
-                if self.meta[i].last_seen == seen {
+                if self.groups[i].last_seen == seen {
                     break i;
                 }
                 continue;
             }
-            let k = (self.meta.len() / 8).max(1);
+            let k = (self.groups.len() / 8).max(1);
             let mut all: Vec<(u64, usize)> = self
-                .meta
+                .groups
                 .iter()
                 .enumerate()
-                .map(|(i, m)| (m.last_seen, i))
+                .map(|(i, g)| (g.last_seen, i))
                 .collect();
             all.select_nth_unstable(k - 1);
             all.truncate(k);
@@ -387,16 +398,19 @@ impl Grouper {
     }
 
     fn update(&mut self, i: usize, event: &Event<'_>, class: &Classification) -> Placement {
-        self.meta[i].last_seen = self.tick;
         let ts = event.first_ts;
         let g = &mut self.groups[i];
+        g.last_seen = self.tick;
         g.count += 1;
         g.last_line = event.last_line;
         if ts.is_some() {
             g.last_ts = ts;
         }
-        if !g.services.contains(&event.service) && g.services.len() < MAX_SERVICES_PER_GROUP {
-            g.services.push(event.service);
+        if event.service != g.last_service {
+            g.last_service = event.service;
+            if !g.services.contains(&event.service) && g.services.len() < MAX_SERVICES_PER_GROUP {
+                g.services.push(event.service);
+            }
         }
         let worse = class.severity > g.severity;
         if worse {
@@ -491,55 +505,67 @@ fn mum(a: u64, b: u64) -> u64 {
     (r as u64) ^ ((r >> 64) as u64)
 }
 
-/// Skeleton hash -> (group id, slot), [`MAX_SKELETONS`] entries in sets of two, the most recent
-/// first. Keys are hashes already (never 0, which marks an empty entry): their low bits pick the
-/// set.
+/// What tells groups that held one slot apart in the skeleton cache: the low half of their `seq`,
+/// which repeats only after 2^32 groups were opened.
+fn stamp_of(g: &Group) -> u32 {
+    g.seq as u32
+}
+
+/// Skeleton hash -> (slot, stamp), [`MAX_SKELETONS`] entries in sets of two, the most recent
+/// first; a set lies in one cache line. Keys are hashes already (never 0, which marks an empty
+/// entry): their low bits pick the set.
 #[derive(Debug)]
 struct SkeletonCache {
-    sets: Vec<[SkeletonEntry; 2]>,
+    sets: Vec<SkeletonSet>,
 }
+
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(32))]
+struct SkeletonSet([SkeletonEntry; 2]);
 
 #[derive(Debug, Clone, Copy, Default)]
 struct SkeletonEntry {
     key: u64,
-    id: GroupId,
-    slot: usize,
+    slot: u32,
+    stamp: u32,
 }
 
 impl SkeletonCache {
     fn new() -> SkeletonCache {
         SkeletonCache {
-            sets: vec![[SkeletonEntry::default(); 2]; MAX_SKELETONS / 2],
+            sets: vec![SkeletonSet::default(); MAX_SKELETONS / 2],
         }
     }
 
     fn set(&mut self, key: u64) -> &mut [SkeletonEntry; 2] {
         let n = self.sets.len();
-        &mut self.sets[key as usize & (n - 1)]
+        &mut self.sets[key as usize & (n - 1)].0
     }
 
-    /// The group and slot of the newest entry of the set `key` falls in, whatever its key: read
-    /// ahead of [`SkeletonCache::get`] to bring the set in.
-    fn peek(&mut self, key: u64) -> (GroupId, usize) {
-        let set = self.set(key);
-        (set[0].id, set[0].slot)
+    /// The slot of the newest entry of the set `key` falls in, whatever its key: read ahead of
+    /// [`SkeletonCache::get`] to bring the set in.
+    fn peek(&mut self, key: u64) -> usize {
+        self.set(key)[0].slot as usize
     }
 
-    fn get(&mut self, key: u64) -> Option<(GroupId, usize)> {
+    fn get(&mut self, key: u64) -> Option<(usize, u32)> {
         let set = self.set(key);
         if set[1].key == key {
             set.swap(0, 1);
         }
-        (set[0].key == key).then_some((set[0].id, set[0].slot))
+        (set[0].key == key).then_some((set[0].slot as usize, set[0].stamp))
     }
 
-    fn insert(&mut self, key: u64, id: GroupId, slot: usize) {
+    fn insert(&mut self, key: u64, slot: usize, stamp: u32) {
+        let Ok(slot) = u32::try_from(slot) else {
+            return;
+        };
         let set = self.set(key);
         // A stale entry for the key (its group was evicted) is replaced where it is, first.
         if set[0].key != key {
             set[1] = set[0];
         }
-        set[0] = SkeletonEntry { key, id, slot };
+        set[0] = SkeletonEntry { key, slot, stamp };
     }
 }
 
