@@ -98,12 +98,21 @@ impl Project {
 
     /// Waits (bounded) until every service printed its last line and errout is unhealthy.
     fn wait_ready(&self) {
+        // When `oom` was first seen exited without the engine's OOM flag.
+        let mut unflagged_since = None;
         self.wait("containers ready (see the logs above)", 60, || {
             let logs = self.compose(&["logs", "--no-color"]);
             let text = String::from_utf8_lossy(&logs.stdout).into_owned();
             let health = self.inspect("errout", "{{.State.Health.Status}}");
-            // The engine may record the OOM kill a moment after the exit: wait for both.
+            // The engine may record the OOM kill a moment after the exit: wait for both, but
+            // not forever, as Docker 20.10 on cgroup v2 at times never records it (moby's
+            // OOMKilled is then false; see `oom_kill_is_reported_as_the_engine_saw_it`).
             let oom = self.inspect("oom", "{{.State.Status}} {{.State.OOMKilled}}");
+            if oom == "exited false" {
+                unflagged_since.get_or_insert_with(std::time::Instant::now);
+            }
+            let oom_done = oom == "exited true"
+                || unflagged_since.is_some_and(|t| t.elapsed().as_secs() >= 10);
             let restarts: u32 = self
                 .inspect("loop", "{{.RestartCount}}")
                 .parse()
@@ -118,7 +127,7 @@ impl Project {
             .iter()
             .all(|m| text.contains(m))
                 && health == "unhealthy"
-                && oom == "exited true"
+                && oom_done
                 && restarts >= 3;
             if !ready {
                 eprintln!("not ready yet (health {health:?}, oom {oom:?}, restarts {restarts})");
@@ -192,6 +201,25 @@ impl Project {
     }
 }
 
+/// The `oom` container, killed by the kernel under its 16 MiB limit: critical when the engine
+/// flagged the OOM kill; otherwise an error for its SIGKILL exit, which is all the engine says.
+/// Docker 20.10 on cgroup v2 at times misses the kill (nomad's issue #13119 tracks the same).
+fn oom_kill_is_reported_as_the_engine_saw_it(r: &Value, p: &Project) {
+    let oom = container(r, "oom");
+    assert_eq!(oom["exit_code"], 137, "{oom:#}");
+    let flagged = p.inspect("oom", "{{.State.OOMKilled}}") == "true";
+    assert_eq!(oom["oom_killed"], flagged, "{oom:#}");
+    if flagged {
+        assert_eq!(oom["finding"]["severity"], "critical");
+        assert_eq!(oom["finding"]["category"], "resource");
+        assert_eq!(r["verdict"]["worst"], "critical");
+    } else {
+        eprintln!("note: the engine did not flag the OOM kill (Docker 20.10 on cgroup v2)");
+        assert_eq!(oom["finding"]["severity"], "error");
+        assert_eq!(oom["finding"]["message"], "exited with code 137 (SIGKILL)");
+    }
+}
+
 fn container<'a>(report: &'a Value, service: &str) -> &'a Value {
     report["containers"]
         .as_array()
@@ -232,12 +260,7 @@ fn a_live_project_is_read_and_its_problems_reported() {
     assert_eq!(r["input"]["truncated_lines"], 0);
     assert_eq!(r["containers"].as_array().unwrap().len(), 6);
 
-    let oom = container(&r, "oom");
-    assert_eq!(oom["exit_code"], 137);
-    assert_eq!(oom["oom_killed"], true);
-    assert_eq!(oom["finding"]["severity"], "critical");
-    assert_eq!(oom["finding"]["category"], "resource");
-    assert_eq!(r["verdict"]["worst"], "critical");
+    oom_kill_is_reported_as_the_engine_saw_it(&r, &p);
 
     // A TTY container's raw stream: CRLF gone, lines apart.
     let tty = groups_with(&r, "ERROR from a tty");
