@@ -2,10 +2,10 @@
 //! one template share a [`Group`], with a stable id, a count, first and last sighting, the services
 //! that printed it and one sample.
 //!
-//! A one-line event whose skeleton ([`skeleton`]: the line with what masking never reads made
-//! alike) and rule were seen before goes straight to the group the last such event went to,
-//! without masking. Otherwise the key of an event is its masked first line, plus its masked last
-//! line for multi-line events (a traceback's exception). A key seen before goes straight to its
+//! The key of an event is its masked first line, plus its masked last line for multi-line events
+//! (a traceback's exception). An event whose skeletons ([`skeleton`]: a line with what masking
+//! never reads made alike) of those lines and whose rule were seen before goes straight to the
+//! group the last such event went to, without masking. A key seen before goes straight to its
 //! group; a new key is compared with the templates of its length and first token and joins the
 //! closest, whose template then generalises. The id of a group is a 64-bit hash ([`fingerprint`])
 //! of [`GROUPING_VERSION`] and the key of its first member, so it does not change as the template
@@ -133,7 +133,7 @@ pub struct Grouper {
     buckets: HashMap<(usize, u64), Vec<usize>>,
     /// Oldest groups by last sighting, newest first (popped from the end).
     evict_queue: Vec<(u64, usize)>,
-    /// Skeleton hash (with the rule's tag) of a one-line event -> the slot of the group it went
+    /// Skeleton key ([`Grouper::skeleton_key`]) of an event -> the slot of the group it went
     /// to and that group's `seq` (stale entries, whose slot now holds a newer group, are misses).
     by_skeleton: SkeletonCache,
     /// The skeleton keys of the batch [`Grouper::observe_batch`] is placing.
@@ -172,7 +172,7 @@ impl Grouper {
 
     /// Puts `event` in its group.
     ///
-    /// A one-line event goes straight to the group of the last event of its skeleton and rule,
+    /// An event goes straight to the group of the last event of its skeleton key and rule,
     /// without masking: lines of one skeleton mask alike ([`skeleton`]).
     pub fn observe(&mut self, event: &Event<'_>, class: &Classification) -> Placement {
         let key = self.skeleton_key(event.text, class);
@@ -210,14 +210,41 @@ impl Grouper {
         self.batch_keys = keys;
     }
 
-    /// The skeleton key of a one-line event of `text` classified as `class` (`None` for other
-    /// events): the hash of its skeleton and its rule.
+    /// The skeleton key of an event of `text` classified as `class`: the hash of the skeletons
+    /// of what its key is masked from (its line, or its first and last lines: see
+    /// [`Grouper::build_key`]) and of its rule. `None` when one of those lines is longer than
+    /// [`MAX_KEY_BYTES`], as masking cuts it.
     fn skeleton_key(&mut self, text: &[u8], class: &Classification) -> Option<u64> {
-        if text.len() > MAX_KEY_BYTES {
+        let one_line = if text.len() <= MAX_KEY_BYTES {
+            self.skeleton.line_hash(text)
+        } else {
+            None
+        };
+        let skeleton = match one_line {
+            Some(h) => h,
+            None => self.first_and_last_hash(text)?,
+        };
+        Some((skeleton ^ class.rule_tag).max(1))
+    }
+
+    /// For a multi-line `text`: a hash of the skeletons of its first line and of its last line
+    /// that is not blank, the two lines [`Grouper::build_key`] masks.
+    fn first_and_last_hash(&mut self, text: &[u8]) -> Option<u64> {
+        let first_end = memchr::memchr(b'\n', text)?;
+        let last = text
+            .split(|&b| b == b'\n')
+            .rev()
+            .find(|l| !l.iter().all(u8::is_ascii_whitespace))?;
+        let first = &text[..first_end];
+        if first.len() > MAX_KEY_BYTES || last.len() > MAX_KEY_BYTES {
             return None;
         }
-        let skeleton = self.skeleton.line_hash(text)?;
-        Some((skeleton ^ class.rule_tag).max(1))
+        let first = self.skeleton.line_hash(first)?;
+        let last = self.skeleton.line_hash(last)?;
+        Some(mum(
+            first ^ 0x8ebc_6af0_9c88_c6e3,
+            last ^ 0x5899_65cc_7537_4cc3,
+        ))
     }
 
     fn observe_keyed(
@@ -425,6 +452,8 @@ impl Grouper {
         }
     }
 
+    /// Masks the key of an event of `text` into `self.key`: its first line, then ` … ` and its
+    /// last line that is not blank when that masks otherwise.
     fn build_key(&mut self, text: &[u8]) {
         let first_end = memchr::memchr(b'\n', text).unwrap_or(text.len());
         mask::mask_into(&text[..first_end], &mut self.key, MAX_KEY_BYTES);
@@ -725,6 +754,31 @@ mod tests {
         assert_ne!(third.id, first.id);
         assert_eq!(g.get(first.id).unwrap().count, 2);
         assert_eq!(g.observe(&event(a, 4), &ruled).id, third.id);
+    }
+
+    #[test]
+    fn tracebacks_share_a_group_by_their_first_and_last_lines() {
+        let trace = |n: u32, at: &str, exc: &str| {
+            format!("Traceback (most recent call last):\n  File \"{at}\", line {n}\n{exc}\n\n")
+        };
+        let mut g = Grouper::new(10);
+        let e = class(Severity::Error);
+        let a = trace(12, "/app/a.py", "KeyError: 'user_1234'");
+        let b = trace(99, "/app/b.py", "KeyError: 'user_5678'");
+        let c = trace(12, "/app/a.py", "ValueError: bad port 80");
+        let first = g.observe(&event(&a, 1), &e);
+        // Lines between the first and the last do not count; the last line's masked shape does.
+        assert_eq!(g.observe(&event(&b, 5), &e).id, first.id);
+        let other = g.observe(&event(&c, 9), &e);
+        assert_ne!(other.id, first.id);
+        // Again, now by the skeleton cache: the same answers.
+        assert_eq!(g.observe(&event(&b, 13), &e).id, first.id);
+        assert_eq!(g.observe(&event(&c, 17), &e).id, other.id);
+        assert_eq!(g.get(first.id).unwrap().count, 3);
+        // A one-line event that is a traceback's first line is not the traceback.
+        let head = g.observe(&event("Traceback (most recent call last):", 21), &e);
+        assert_ne!(head.id, first.id);
+        assert_ne!(head.id, other.id);
     }
 
     #[test]
