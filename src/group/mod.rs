@@ -175,7 +175,7 @@ impl Grouper {
     /// An event goes straight to the group of the last event of its skeleton key and rule,
     /// without masking: lines of one skeleton mask alike ([`skeleton`]).
     pub fn observe(&mut self, event: &Event<'_>, class: &Classification) -> Placement {
-        let key = self.skeleton_key(event.text, class);
+        let key = self.skeleton_key(event, class);
         self.observe_keyed(event, class, key)
     }
 
@@ -195,7 +195,7 @@ impl Grouper {
         keys.extend(
             events
                 .clone()
-                .map(|(event, class)| self.skeleton_key(event.text, class)),
+                .map(|(event, class)| self.skeleton_key(&event, class)),
         );
         let mut ahead = 0;
         for &key in keys.iter().flatten() {
@@ -210,19 +210,19 @@ impl Grouper {
         self.batch_keys = keys;
     }
 
-    /// The skeleton key of an event of `text` classified as `class`: the hash of the skeletons
-    /// of what its key is masked from (its line, or its first and last lines: see
-    /// [`Grouper::build_key`]) and of its rule. `None` when one of those lines is longer than
-    /// [`MAX_KEY_BYTES`], as masking cuts it.
-    fn skeleton_key(&mut self, text: &[u8], class: &Classification) -> Option<u64> {
-        let one_line = if text.len() <= MAX_KEY_BYTES {
-            self.skeleton.line_hash(text)
+    /// The skeleton key of `event` classified as `class`: a hash of its rule and of the
+    /// skeleton of what its key is masked from ([`Grouper::build_key`]). `None` when a line of
+    /// that is longer than [`MAX_KEY_BYTES`], as masking cuts it.
+    ///
+    /// A one-line event's skeleton is its text's; a longer event's, its first and its last
+    /// non-blank line's. Any text of equal skeletons has lines of equal skeletons, so even a
+    /// line feed inside a "one-line" event could not send two keys to one skeleton key.
+    fn skeleton_key(&mut self, event: &Event<'_>, class: &Classification) -> Option<u64> {
+        let text = event.text;
+        let skeleton = if event.lines <= 1 && text.len() <= MAX_KEY_BYTES {
+            self.skeleton.hash_of(text)
         } else {
-            None
-        };
-        let skeleton = match one_line {
-            Some(h) => h,
-            None => self.first_and_last_hash(text)?,
+            self.first_and_last_hash(text)?
         };
         Some((skeleton ^ class.rule_tag).max(1))
     }
@@ -239,8 +239,8 @@ impl Grouper {
         if first.len() > MAX_KEY_BYTES || last.len() > MAX_KEY_BYTES {
             return None;
         }
-        let first = self.skeleton.line_hash(first)?;
-        let last = self.skeleton.line_hash(last)?;
+        let first = self.skeleton.hash_of(first);
+        let last = self.skeleton.hash_of(last);
         Some(mum(
             first ^ 0x8ebc_6af0_9c88_c6e3,
             last ^ 0x5899_65cc_7537_4cc3,
@@ -761,24 +761,32 @@ mod tests {
         let trace = |n: u32, at: &str, exc: &str| {
             format!("Traceback (most recent call last):\n  File \"{at}\", line {n}\n{exc}\n\n")
         };
-        let mut g = Grouper::new(10);
-        let e = class(Severity::Error);
         let a = trace(12, "/app/a.py", "KeyError: 'user_1234'");
         let b = trace(99, "/app/b.py", "KeyError: 'user_5678'");
         let c = trace(12, "/app/a.py", "ValueError: bad port 80");
-        let first = g.observe(&event(&a, 1), &e);
-        // Lines between the first and the last do not count; the last line's masked shape does.
-        assert_eq!(g.observe(&event(&b, 5), &e).id, first.id);
-        let other = g.observe(&event(&c, 9), &e);
-        assert_ne!(other.id, first.id);
-        // Again, now by the skeleton cache: the same answers.
-        assert_eq!(g.observe(&event(&b, 13), &e).id, first.id);
-        assert_eq!(g.observe(&event(&c, 17), &e).id, other.id);
-        assert_eq!(g.get(first.id).unwrap().count, 3);
-        // A one-line event that is a traceback's first line is not the traceback.
-        let head = g.observe(&event("Traceback (most recent call last):", 21), &e);
-        assert_ne!(head.id, first.id);
-        assert_ne!(head.id, other.id);
+        // By the first and last lines' skeletons (4 lines), and, were a line feed inside an
+        // event said to be of one line, by the whole text's: the same answers.
+        for lines in [4, 1] {
+            fn with_lines(lines: u32, e: Event<'_>) -> Event<'_> {
+                Event { lines, ..e }
+            }
+            let ev = |text, line| with_lines(lines, event(text, line));
+            let mut g = Grouper::new(10);
+            let e = class(Severity::Error);
+            let first = g.observe(&ev(&a, 1), &e);
+            // The lines between do not count; the last line's masked shape does.
+            assert_eq!(g.observe(&ev(&b, 5), &e).id, first.id);
+            let other = g.observe(&ev(&c, 9), &e);
+            assert_ne!(other.id, first.id);
+            // Again, now by the skeleton cache.
+            assert_eq!(g.observe(&ev(&b, 13), &e).id, first.id);
+            assert_eq!(g.observe(&ev(&c, 17), &e).id, other.id);
+            assert_eq!(g.get(first.id).unwrap().count, 3);
+            // A one-line event that is a traceback's first line is not the traceback.
+            let head = g.observe(&event("Traceback (most recent call last):", 21), &e);
+            assert_ne!(head.id, first.id);
+            assert_ne!(head.id, other.id);
+        }
     }
 
     #[test]

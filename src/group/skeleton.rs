@@ -44,15 +44,15 @@ impl Skeleton {
         &self.out[..text.len()]
     }
 
-    /// A 64-bit hash of the skeleton of `text`, when `text` is one line (holds no line feed).
-    pub fn line_hash(&mut self, text: &[u8]) -> Option<u64> {
-        let seen = self.build(text);
+    /// A 64-bit hash of the skeleton of `text`.
+    pub fn hash_of(&mut self, text: &[u8]) -> u64 {
+        self.build(text);
         let whole = text.len().div_ceil(LANES) * LANES;
-        (!seen.newline).then(|| hash(&self.out[..whole], text.len()))
+        hash(&self.out[..whole], text.len())
     }
 
     /// Writes the skeleton of `text` into `out[..text.len()]`.
-    fn build(&mut self, text: &[u8]) -> Seen {
+    fn build(&mut self, text: &[u8]) {
         let n = text.len();
         let whole = n.div_ceil(LANES) * LANES;
         // The buffers only grow, and are overwritten, not cleared: `out` and `touches` up to
@@ -66,8 +66,8 @@ impl Skeleton {
         self.padded[1..=n].copy_from_slice(text);
         self.padded[n + 1..whole + 2].fill(0);
         let (out, touches) = (&mut self.out[..whole], &mut self.touches[..whole]);
-        let seen = map_bytes(&self.padded[..whole + 2], out, touches);
-        if seen.touch {
+        let touch = map_bytes(&self.padded[..whole + 2], out, touches);
+        if touch {
             let (out, touches) = (&mut self.out[..n], &self.touches[..n]);
             // Bytes before `done` are final.
             let mut done = 0;
@@ -75,7 +75,6 @@ impl Skeleton {
                 done = rewrite_mixed_run(text, out, done, done + p);
             }
         }
-        seen
     }
 }
 
@@ -120,42 +119,29 @@ fn is_hex_letter(b: u8) -> bool {
 const LANES: usize = 16;
 
 /// Maps every byte of `padded[1..=n]` with [`map_byte`] into `out` and `touches` (of length `n`
-/// rounded up to [`LANES`]); `padded` is the text with a zero byte before it and at least
+/// rounded up to [`LANES`]), and says whether a hex letter touches a digit; `padded` is the text with a zero byte before it and at least
 /// `LANES` zero bytes after it, so that every byte has two neighbours and the last chunk is
 /// whole.
 ///
 /// The fixed-width chunks compile to vector code; a loop of any length, inlined into a larger
 /// function, had been compiled a byte at a time.
 #[inline(never)]
-fn map_bytes(padded: &[u8], out: &mut [u8], touches: &mut [u8]) -> Seen {
+fn map_bytes(padded: &[u8], out: &mut [u8], touches: &mut [u8]) -> bool {
     let chunks = out
         .chunks_exact_mut(LANES)
         .zip(touches.chunks_exact_mut(LANES))
         .zip(padded.windows(LANES + 2).step_by(LANES));
     // Gathered lane by lane and folded once at the end: folding each chunk costs as much as
     // mapping it.
-    let (mut touch, mut newline) = ([0u8; LANES], [0u8; LANES]);
+    let mut touch = [0u8; LANES];
     for ((out, touches), window) in chunks {
         let window: &[u8; LANES + 2] = window.try_into().expect("windows of LANES + 2");
         for k in 0..LANES {
             (out[k], touches[k]) = map_byte(window[k], window[k + 1], window[k + 2]);
             touch[k] |= touches[k];
-            newline[k] |= u8::from(window[k + 1] == b'\n');
         }
     }
-    Seen {
-        touch: touch.iter().any(|&t| t != 0),
-        newline: newline.iter().any(|&n| n != 0),
-    }
-}
-
-/// What [`map_bytes`] saw on the way.
-#[derive(Debug, Clone, Copy)]
-struct Seen {
-    /// A hex letter touching a digit.
-    touch: bool,
-    /// A line feed.
-    newline: bool,
+    touch.iter().any(|&t| t != 0)
 }
 
 /// The skeleton byte for `cur` between `prev` and `next` (0 past either end): a digit becomes
@@ -277,18 +263,17 @@ mod tests {
             &long,
         ];
         for line in lines {
-            let fresh = Skeleton::default().line_hash(line.as_bytes());
+            let fresh = Skeleton::default().hash_of(line.as_bytes());
             let mut used = Skeleton::default();
             for before in lines {
-                used.line_hash(before.as_bytes());
+                used.hash_of(before.as_bytes());
             }
-            assert_eq!(used.line_hash(line.as_bytes()), fresh, "{line:?}");
+            assert_eq!(used.hash_of(line.as_bytes()), fresh, "{line:?}");
         }
         let mut s = Skeleton::default();
-        assert_eq!(s.line_hash(b"a\nb"), None);
-        assert_ne!(s.line_hash(b"a"), s.line_hash(b"a\0"));
-        assert_ne!(s.line_hash(b"took 1ms"), s.line_hash(b"took 1ms "));
-        assert_eq!(s.line_hash(b"took 1ms"), s.line_hash(b"took 7ms"));
+        assert_ne!(s.hash_of(b"a"), s.hash_of(b"a\0"));
+        assert_ne!(s.hash_of(b"took 1ms"), s.hash_of(b"took 1ms "));
+        assert_eq!(s.hash_of(b"took 1ms"), s.hash_of(b"took 7ms"));
     }
 
     #[test]
