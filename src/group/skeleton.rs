@@ -212,7 +212,7 @@ mod tests {
         out
     }
 
-    /// The promise: a line and its skeleton mask alike.
+    /// The promise: a line and its skeleton mask alike, and so do their lines.
     fn holds(b: &[u8]) -> Result<(), TestCaseError> {
         let skel = Skeleton::default().of(b).to_vec();
         prop_assert_eq!(
@@ -222,6 +222,12 @@ mod tests {
             String::from_utf8_lossy(b),
             String::from_utf8_lossy(&skel)
         );
+        let lines = b.split(|&c| c == b'\n');
+        let skeleton_lines = skel.split(|&c| c == b'\n');
+        prop_assert_eq!(lines.clone().count(), skeleton_lines.clone().count());
+        for (line, of_line) in lines.zip(skeleton_lines) {
+            prop_assert_eq!(masked(of_line), masked(line));
+        }
         Ok(())
     }
 
@@ -320,7 +326,7 @@ mod tests {
 
         #[test]
         fn log_like_text_masks_like_its_skeleton(
-            s in "([0-9]{1,6}|[0-9a-fA-F]{1,13}|[-/:.T xX=@+_\"'bBdD]|ms|bytes|:://|[gkz]){0,40}"
+            s in "([0-9]{1,6}|[0-9a-fA-F]{1,13}|[-/:.T xX=@+_\"'bBdD\\n]|ms|bytes|:://|[gkz]){0,40}"
         ) {
             holds(s.as_bytes())?;
         }
@@ -335,7 +341,7 @@ mod tests {
                     "[0-9a-f]{1,5}(:[0-9a-f]{0,5}){2,7}",
                     "0x[0-9a-fA-F]{0,10}",
                     "[-+]?[0-9]{1,9}(\\.[0-9]{1,4})?([a-fA-F]|ms|s|kb|bytes|KiB)?",
-                    "[ =,\\[\\]{}\"().:/@-]",
+                    "[ =,\\[\\]{}\"().:/@\\n-]",
                     "[a-zT]{1,6}",
                 ],
                 0..12,
