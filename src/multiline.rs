@@ -267,7 +267,7 @@ fn starts(line: &[u8]) -> Block {
     let t = trim_start(line);
     if is_blank(line) {
         Block::Blank
-    } else if t.starts_with(b"Traceback (most recent call last)")
+    } else if starts_with_long(t, b"Traceback (most recent call last)")
         || line
             .trim_ascii_end()
             .ends_with(b" Traceback (most recent call last):")
@@ -314,6 +314,12 @@ fn starts(line: &[u8]) -> Block {
     }
 }
 
+/// `t.starts_with(lit)` for a long `lit`, its first byte compared first: past 32 bytes the
+/// compiler compares by calling `memcmp`, and the chains here try such prefixes on every line.
+fn starts_with_long(t: &[u8], lit: &[u8]) -> bool {
+    t.first() == lit.first() && t.starts_with(lit)
+}
+
 /// Whether `line` continues `p`, and the block the event then is.
 fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
     let blank = is_blank(line);
@@ -344,11 +350,11 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
             }
         }
         Block::PyException | Block::PyChain => {
-            if t.starts_with(b"During handling of the above exception")
-                || t.starts_with(b"The above exception was the direct cause")
+            if starts_with_long(t, b"During handling of the above exception")
+                || starts_with_long(t, b"The above exception was the direct cause")
             {
                 Some(Block::PyChain)
-            } else if t.starts_with(b"Traceback (most recent call last)")
+            } else if starts_with_long(t, b"Traceback (most recent call last)")
                 && p.block == Block::PyChain
             {
                 Some(Block::PyFrames)
@@ -622,8 +628,8 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
                 || (is_glibc_frame(t) && is_glibc_frame(last_line(&p.text)))
             {
                 Some(Block::Continued)
-            } else if t.starts_with(b"Ask for help or search for solutions at ")
-                || t.starts_with(b"For complete error details, refer to the log at ")
+            } else if starts_with_long(t, b"Ask for help or search for solutions at ")
+                || starts_with_long(t, b"For complete error details, refer to the log at ")
                 || same_rails_tag(p, line)
             {
                 // certbot's last line under `Some challenges have failed.`; Elasticsearch's
@@ -666,7 +672,7 @@ fn continues(p: &Pending, line: &[u8]) -> Option<Block> {
             } else if p.lines > 1 && is_closer(line) {
                 // The `}` that ends Node's `Error: … {` property dump or a printed object.
                 Some(Block::Continued)
-            } else if t.starts_with(b"Traceback (most recent call last)")
+            } else if starts_with_long(t, b"Traceback (most recent call last)")
                 && p.lines == 1
                 && (contains_error_word(&p.text) || states_a_problem(&p.text))
             {

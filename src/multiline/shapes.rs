@@ -327,14 +327,15 @@ pub(super) fn is_postgres_detail(line: &[u8]) -> bool {
         b"QUERY",
         b"LOCATION",
     ];
+    static COLON_SPACES: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b":  "));
     let head = &line[..line.len().min(120)];
-    // Every key is followed by a colon and two spaces: look at colons only.
-    memchr::memchr_iter(b':', head).any(|colon| {
-        head[colon + 1..].starts_with(b"  ")
-            && KEYS.iter().any(|k| {
-                head[..colon].ends_with(k)
-                    && (colon == k.len() || head[colon - k.len() - 1] == b' ')
-            })
+    // Every key is followed by a colon and two spaces, which few lines hold: look there only
+    // (not at every colon, as a timestamp has two).
+    COLON_SPACES.find_iter(head).any(|colon| {
+        KEYS.iter().any(|k| {
+            head[..colon].ends_with(k) && (colon == k.len() || head[colon - k.len() - 1] == b' ')
+        })
     })
 }
 
