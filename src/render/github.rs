@@ -48,8 +48,12 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let s = &report.totals.by_severity;
     writeln!(
         out,
-        "::notice title=logsift::{} critical, {} error, {} warning in {} events ({})",
-        s.critical, s.error, s.warning, report.totals.events, report.verdict.status
+        "::notice title=logsift::{} critical, {} error, {} warning in {} ({})",
+        s.critical,
+        s.error,
+        s.warning,
+        super::count(report.totals.events, "event"),
+        report.verdict.status
     )
 }
 

@@ -33,8 +33,13 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "# logsift report\n")?;
     writeln!(
         out,
-        "**{verdict}** (fail on: {}): {} critical, {} error, {} warning in {} events from {} lines.\n",
-        report.verdict.fail_on, s.critical, s.error, s.warning, t.events, report.input.stats.lines
+        "**{verdict}** (fail on: {}): {} critical, {} error, {} warning in {} from {}.\n",
+        report.verdict.fail_on,
+        s.critical,
+        s.error,
+        s.warning,
+        super::count(t.events, "event"),
+        super::count(report.input.stats.lines, "line")
     )?;
     if s.problems() > 0 {
         writeln!(

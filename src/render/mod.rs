@@ -35,6 +35,16 @@ pub fn render(
     }
 }
 
+/// `n` and `noun`, plural unless `n` is 1: `1 line`, `2 lines`, `0 events`.
+pub fn count(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Makes untrusted log text safe for a terminal: control, bidi and zero-width characters are
 /// escaped (`\x1b`, `\u{202e}`), so a log line cannot move the cursor or hide text.
 pub fn sanitize(s: &str) -> std::borrow::Cow<'_, str> {

@@ -77,10 +77,10 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
     };
     writeln!(
         out,
-        "logsift: {} lines, {} events, {} services ({source})",
-        report.input.stats.lines,
-        t.events,
-        t.by_service.len()
+        "logsift: {}, {}, {} ({source})",
+        super::count(report.input.stats.lines, "line"),
+        super::count(t.events, "event"),
+        super::count(t.by_service.len() as u64, "service")
     )?;
     let verdict = if report.failed() {
         paint("FAIL", "1;31", color)

@@ -302,3 +302,29 @@ fn grouping_off_classifies_the_same_and_groups_nothing() {
     }
     assert!(on.iter().all(|e| e["group"] != "other"));
 }
+
+#[test]
+fn one_of_a_thing_is_singular_in_every_summary() {
+    let run = |format: &str| {
+        let out = logsift()
+            .args(["analyze", "--color", "never", "--format", format])
+            .write_stdin("api-1  | ERROR boom\n")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(run("text").starts_with("logsift: 1 line, 1 event, 1 service (stdin)\n"));
+    assert!(run("markdown").contains(" in 1 event from 1 line.\n"));
+    assert!(run("github").contains(" in 1 event (fail)"));
+    let two = logsift()
+        .args(["analyze", "--color", "never"])
+        .write_stdin("api-1  | ERROR boom\nweb-1  | ERROR bang\n")
+        .output()
+        .unwrap();
+    let two = String::from_utf8(two.stdout).unwrap();
+    assert!(
+        two.starts_with("logsift: 2 lines, 2 events, 2 services (stdin)\n"),
+        "{two}"
+    );
+}
