@@ -3,7 +3,7 @@
 //! engine's events, all sent to the monitor's loop as [`Input`]s.
 //!
 //! The supervisor subscribes to the project's container events before listing its containers
-//! (so a container started in between is not missed), then attaches a [`follow`] task to each
+//! (so a container started in between is not missed), then attaches a `follow` task to each
 //! running one. A task streams its container's logs (`follow`, `timestamps`) until the stream
 //! ends (the container stopped, or the engine went away), then waits to be woken by the next
 //! `start` event. On re-attach it asks the engine for lines `since` the second of the last line it

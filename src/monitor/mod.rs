@@ -1,7 +1,7 @@
 //! `logsift monitor`: follows a Compose project through the engine ([`engine`]), or a growing
-//! file or stdin ([`file`]), through the same stages as `analyze` ([`live`]); prints each new
-//! problem and each lifecycle change at once, repeats only as counts, a summary every interval,
-//! and keeps `--state` / `--report` ([`state`]).
+//! file or stdin ([`file`](mod@file)), through the same stages as `analyze` ([`live`]); prints
+//! each new problem and each lifecycle change at once, repeats only as counts, a summary every
+//! interval, and keeps `--state` / `--report` ([`state`]).
 //!
 //! [`run`] is the plumbing: the source's threads and a signal thread (Ctrl-C, SIGTERM) send
 //! [`Input`]s over one bounded channel, and one loop waits on it with a timeout, so pending
