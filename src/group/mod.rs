@@ -227,15 +227,12 @@ impl Grouper {
         Some((skeleton ^ class.rule_tag).max(1))
     }
 
-    /// For a multi-line `text`: a hash of the skeletons of its first line and of its last line
-    /// that is not blank, the two lines [`Grouper::build_key`] masks.
+    /// For a multi-line `text`: a hash of the skeletons of the two lines its key is masked from
+    /// ([`key_lines`]).
     fn first_and_last_hash(&mut self, text: &[u8]) -> Option<u64> {
-        let first_end = memchr::memchr(b'\n', text)?;
-        let last = text
-            .split(|&b| b == b'\n')
-            .rev()
-            .find(|l| !l.iter().all(u8::is_ascii_whitespace))?;
-        let first = &text[..first_end];
+        let (first, Some(last)) = key_lines(text) else {
+            return None;
+        };
         if first.len() > MAX_KEY_BYTES || last.len() > MAX_KEY_BYTES {
             return None;
         }
@@ -453,21 +450,15 @@ impl Grouper {
     }
 
     /// Masks the key of an event of `text` into `self.key`: its first line, then ` … ` and its
-    /// last line that is not blank when that masks otherwise.
+    /// last line that is not blank when that masks otherwise ([`key_lines`]).
     fn build_key(&mut self, text: &[u8]) {
-        let first_end = memchr::memchr(b'\n', text).unwrap_or(text.len());
-        mask::mask_into(&text[..first_end], &mut self.key, MAX_KEY_BYTES);
-        if first_end < text.len() {
-            let last = text
-                .split(|&b| b == b'\n')
-                .rev()
-                .find(|l| !l.iter().all(u8::is_ascii_whitespace));
-            if let Some(last) = last {
-                mask::mask_into(last, &mut self.masked, MAX_KEY_BYTES);
-                if self.masked != self.key {
-                    self.key.push_str(" … ");
-                    self.key.push_str(self.masked.trim());
-                }
+        let (first, last) = key_lines(text);
+        mask::mask_into(first, &mut self.key, MAX_KEY_BYTES);
+        if let Some(last) = last {
+            mask::mask_into(last, &mut self.masked, MAX_KEY_BYTES);
+            if self.masked != self.key {
+                self.key.push_str(" … ");
+                self.key.push_str(self.masked.trim());
             }
         }
     }
@@ -492,6 +483,19 @@ impl Grouper {
     pub fn evictions(&self) -> u64 {
         self.evictions
     }
+}
+
+/// The lines an event's key is masked from: its first line and, when it has more than one, its
+/// last line that is not blank (which may be the first).
+fn key_lines(text: &[u8]) -> (&[u8], Option<&[u8]>) {
+    let Some(first_end) = memchr::memchr(b'\n', text) else {
+        return (text, None);
+    };
+    let last = text
+        .split(|&b| b == b'\n')
+        .rev()
+        .find(|l| !l.iter().all(u8::is_ascii_whitespace));
+    (&text[..first_end], last)
 }
 
 fn sample_of(event: &Event<'_>) -> Sample {
@@ -566,15 +570,20 @@ impl SkeletonCache {
         }
     }
 
+    /// Where the set `key` falls in lies.
+    fn place(&self, key: u64) -> usize {
+        key as usize & (self.sets.len() - 1)
+    }
+
     fn set(&mut self, key: u64) -> &mut [SkeletonEntry; 2] {
-        let n = self.sets.len();
-        &mut self.sets[key as usize & (n - 1)].0
+        let i = self.place(key);
+        &mut self.sets[i].0
     }
 
     /// The slot of the newest entry of the set `key` falls in, whatever its key: read ahead of
     /// [`SkeletonCache::get`] to bring the set in.
-    fn peek(&mut self, key: u64) -> usize {
-        self.set(key)[0].slot as usize
+    fn peek(&self, key: u64) -> usize {
+        self.sets[self.place(key)].0[0].slot as usize
     }
 
     fn get(&mut self, key: u64) -> Option<(usize, u32)> {
